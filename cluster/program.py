@@ -1,0 +1,25 @@
+"""The program: validated config in, `Cluster` built, outputs exported."""
+
+import pulumi
+
+from cluster.component import Cluster, ClusterArgs
+from config.errors import ConfigError
+from config.load import load, read_pulumi_config
+from config.secrets import SecretValues
+from config.spec import ClusterSpec
+
+
+def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
+    cluster = Cluster(ClusterArgs(spec, secrets))
+    pulumi.export("nodes", {name: {"ip": str(n.spec.ip), "fqdn": n.fqdn} for name, n in cluster.nodes.items()})
+    return cluster
+
+
+def main() -> None:
+    """Entry point under the Pulumi CLI: fail before registering anything if the config is invalid."""
+    plain, secrets = read_pulumi_config()
+    try:
+        spec, secrets = load(plain, secrets, require_secrets=True)
+    except ConfigError as exc:
+        raise pulumi.RunError(exc.report()) from None
+    build(spec, secrets)

@@ -1,0 +1,102 @@
+"""The one way this program runs something on a node: a `remote.Command` built from a static script.
+
+`StepRunner.run` injects the host connection, the parent, `add_previous_output_in_env=False`, a trigger
+that is the hash of the exact script text, and, for steps that touch secrets, stdin delivery with logging
+off and stdout/stderr marked secret. No other module constructs `remote.Command` directly.
+"""
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_command import remote
+
+from components import artifacts
+from components.script import Script, digest, render
+from components.ssh import SshTarget
+
+STEP_DIR = "_steps"  # where `goldentooth render` puts step scripts inside a node's folder
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    """Per-step knobs beyond the defaults."""
+
+    depends_on: Sequence[pulumi.Resource] = ()
+    extra_triggers: Sequence[pulumi.Input[str]] = ()
+    secret_stdout: bool = False
+    target: SshTarget | None = None  # override, e.g. unlimited dials after a reboot
+    timeout: str | None = None  # e.g. "20m" for long installs
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete: str | None = None  # shell run on delete; forces delete-before-replace
+    aliases: Sequence[pulumi.Alias] = field(default_factory=tuple)
+
+
+DEFAULT_STEP_OPTIONS = StepOptions()
+
+
+@dataclass(frozen=True)
+class StepRunner:
+    """Runs steps on one node, as children of that node's component."""
+
+    node: str
+    target: SshTarget
+    parent: pulumi.Resource
+
+    def run(
+        self,
+        name: str,
+        script: Script,
+        params: Mapping[str, str] | None = None,
+        *,
+        stdin: pulumi.Input[str] | None = None,
+        secret: bool = False,
+        options: StepOptions | None = None,
+    ) -> remote.Command:
+        """Register step `<node>-<name>`. With `secret=True`, `stdin` carries secret material."""
+        text = render(script, params or {}, f"{self.node}/{name}")
+        options = options or DEFAULT_STEP_OPTIONS
+        artifacts.record(self.node, f"{STEP_DIR}/{name}.sh", text, "0755")
+        return self.command(name, text, stdin=stdin, secret=secret, options=options)
+
+    def command(
+        self,
+        name: str,
+        text: str,
+        *,
+        stdin: pulumi.Input[str] | None = None,
+        secret: bool = False,
+        options: StepOptions | None = None,
+    ) -> remote.Command:
+        options = options or DEFAULT_STEP_OPTIONS
+        target = options.target or self.target
+        sudo = "sudo -n " if target.needs_sudo else ""
+        create = f"{sudo}/bin/bash -c {shlex.quote(text)} goldentooth-{name}"
+        hides_output = secret or options.secret_stdout
+        if secret and stdin is not None:
+            stdin = pulumi.Output.secret(stdin)
+        return remote.Command(
+            f"{self.node}-{name}",
+            connection=target.connection(),
+            create=create,
+            delete=options.delete,
+            stdin=stdin,
+            triggers=[digest(text), *options.extra_triggers],
+            logging=remote.Logging.NONE if hides_output else remote.Logging.STDOUT_AND_STDERR,
+            add_previous_output_in_env=False,
+            opts=pulumi.ResourceOptions(
+                parent=self.parent,
+                depends_on=list(options.depends_on),
+                additional_secret_outputs=["stdout", "stderr"] if hides_output else None,
+                delete_before_replace=options.delete is not None,
+                custom_timeouts=pulumi.CustomTimeouts(create=options.timeout, update=options.timeout)
+                if options.timeout
+                else None,
+                protect=options.protect,
+                retain_on_delete=options.retain_on_delete,
+                deleted_with=self.parent,
+                aliases=list(options.aliases),
+            ),
+        )

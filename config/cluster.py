@@ -1,0 +1,33 @@
+"""Cluster-wide settings that are neither network nor inventory: name, operator, SSH access."""
+
+from pydantic import Field
+
+from config.base import ConfigModel
+
+
+class ClusterSettings(ConfigModel):
+    """`goldentooth:cluster`."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    timezone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
+    operator_user: str = Field(pattern=r"^[a-z_][a-z0-9_-]*$")
+    operator_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class BastionSpec(ConfigModel):
+    host: str
+    user: str
+    port: int = Field(default=22, ge=1, le=65535)
+
+
+class SshSpec(ConfigModel):
+    """`goldentooth:ssh`. With `useAgent`, the key stays in the agent and never enters state."""
+
+    user: str = "root"
+    port: int = Field(default=22, ge=1, le=65535)
+    use_agent: bool = False
+    agent_socket: str | None = None  # defaults to $SSH_AUTH_SOCK when use_agent is set
+    bastion: BastionSpec | None = None
+    dial_error_limit: int = Field(default=10, ge=-1)
+    per_dial_timeout: int = Field(default=15, ge=1)
+    host_keys: dict[str, str] = Field(default_factory=dict)  # node name -> "ssh-ed25519 AAAA..." to pin

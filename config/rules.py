@@ -1,0 +1,261 @@
+"""Cross-field rules. Each looks at the sections that parsed and yields every violation it finds.
+
+Rules run on a `Draft`, so a malformed section does not hide the problems of the others.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
+
+from config.errors import Violation
+from config.network import NetworkSpec
+from config.roles import RolesSpec
+from nodes.model import NodeSpec, OsRelease
+
+
+@dataclass
+class Draft:
+    network: NetworkSpec | None = None
+    roles: RolesSpec | None = None
+    nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
+    all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
+
+    def path(self, index: int, node: NodeSpec) -> str:
+        return f"nodes.{node.name}"
+
+
+Rule = Callable[[Draft], Iterator[Violation]]
+
+
+def unique_identities(d: Draft) -> Iterator[Violation]:
+    for attr, label in (("name", "name"), ("ip", "IP"), ("mac", "MAC"), ("host_index", "hostIndex")):
+        seen: dict[object, int] = {}
+        for index, node in d.nodes:
+            value = getattr(node, attr)
+            if value in seen:
+                key = "hostIndex" if attr == "host_index" else attr
+                yield Violation(f"nodes[{index}].{key}", f"{label} {value} is already used by nodes[{seen[value]}]")
+            else:
+                seen[value] = index
+
+
+def node_addresses(d: Draft) -> Iterator[Violation]:
+    net = d.network
+    if net is None:
+        return
+    reserved = {
+        net.nodes.network_address: "the network address",
+        net.nodes.broadcast_address: "the broadcast address",
+        net.gateway: "the gateway",
+    }
+    for index, node in d.nodes:
+        path = f"{d.path(index, node)}.ip"
+        if node.ip not in net.nodes:
+            yield Violation(path, f"{node.ip} is outside the node network {net.nodes}")
+        elif node.ip in reserved:
+            yield Violation(path, f"{node.ip} is {reserved[node.ip]} of {net.nodes}")
+        if node.ip in net.metallb:
+            yield Violation(path, f"{node.ip} lies inside the MetalLB pool {net.metallb}")
+
+
+def network_layout(d: Draft) -> Iterator[Violation]:
+    net = d.network
+    if net is None:
+        return
+    if net.gateway not in net.nodes:
+        yield Violation("network.gateway", f"{net.gateway} is outside the node network {net.nodes}")
+    elif net.gateway in (net.nodes.network_address, net.nodes.broadcast_address):
+        yield Violation("network.gateway", f"{net.gateway} is not a usable host address of {net.nodes}")
+    ranges: list[tuple[str, IPv4Network]] = [
+        ("network.nodes", net.nodes),
+        ("network.services", net.services),
+        ("network.pods", net.pods),
+    ]
+    for i, (a_path, a) in enumerate(ranges):
+        for b_path, b in ranges[i + 1 :]:
+            if a.overlaps(b):
+                yield Violation(b_path, f"{b} overlaps {a_path} {a}")
+    if not net.metallb.subnet_of(net.nodes):
+        yield Violation("network.metallb", f"pool {net.metallb} is outside the node network {net.nodes}")
+    for other_path, other in ranges[1:]:
+        if net.metallb.overlaps(other):
+            yield Violation("network.metallb", f"pool {net.metallb} overlaps {other_path} {other}")
+    if net.gateway in net.metallb:
+        yield Violation("network.metallb", f"pool {net.metallb} covers the gateway {net.gateway}")
+    if net.on_link is not None and not net.on_link.subnet_of(net.nodes):
+        yield Violation("network.onLink", f"{net.on_link} is outside the node network {net.nodes}")
+
+
+def _role_members(roles: RolesSpec) -> Iterator[tuple[str, str]]:
+    """(path, node name) for every name that appears in the role matrix."""
+    dumped = roles.model_dump(by_alias=True)
+
+    def walk(value: object, path: str) -> Iterator[tuple[str, str]]:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                if key in ("path", "clients", "options") and path.startswith("roles.nfsExports"):
+                    continue
+                yield from walk(sub, f"{path}.{key}")
+        elif isinstance(value, (list, tuple)):
+            for i, sub in enumerate(value):
+                yield from walk(sub, f"{path}[{i}]")
+        elif isinstance(value, str):
+            yield path, value
+
+    yield from walk(dumped, "roles")
+
+
+def roles_name_nodes(d: Draft) -> Iterator[Violation]:
+    if d.roles is None:
+        return
+    for path, name in _role_members(d.roles):
+        if name not in d.all_node_names:
+            yield Violation(path, f"{name!r} is not a node in the inventory")
+    for path, names in _member_lists(d.roles):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            yield Violation(path, f"lists {', '.join(dupes)} more than once")
+
+
+def _member_lists(roles: RolesSpec) -> Iterator[tuple[str, tuple[str, ...]]]:
+    r = roles
+    yield "roles.kubernetes.controlPlane", r.kubernetes.control_plane
+    yield "roles.kubernetes.workers", r.kubernetes.workers
+    yield "roles.kubernetes.gpuWorkers", r.kubernetes.gpu_workers
+    yield "roles.consul.servers", r.consul.servers
+    yield "roles.consul.clients", r.consul.clients
+    yield "roles.vault.servers", r.vault.servers
+    yield "roles.nomad.servers", r.nomad.servers
+    yield "roles.nomad.clients", r.nomad.clients
+    yield "roles.zfs", r.zfs
+    yield "roles.ollama", r.ollama
+    if r.seaweedfs:
+        yield "roles.seaweedfs.masters", r.seaweedfs.masters
+        yield "roles.seaweedfs.volumes", r.seaweedfs.volumes
+    if r.slurm:
+        yield "roles.slurm.controllers", r.slurm.controllers
+        yield "roles.slurm.compute", r.slurm.compute
+
+
+def quorums(d: Draft) -> Iterator[Violation]:
+    if d.roles is None:
+        return
+    r = d.roles
+    groups = [
+        ("roles.kubernetes.controlPlane", "etcd", r.kubernetes.control_plane),
+        ("roles.consul.servers", "Consul raft", r.consul.servers),
+        ("roles.vault.servers", "Vault raft", r.vault.servers),
+        ("roles.nomad.servers", "Nomad raft", r.nomad.servers),
+    ]
+    if r.seaweedfs is not None:
+        groups.append(("roles.seaweedfs.masters", "SeaweedFS master raft", r.seaweedfs.masters))
+    for path, what, members in groups:
+        size = len(set(members))
+        if size == 0:
+            yield Violation(path, f"the {what} quorum is empty; it needs an odd number of members (1, 3, 5)")
+        elif size % 2 == 0:
+            yield Violation(
+                path,
+                f"the {what} quorum has {size} members; an even quorum tolerates no more failures than "
+                f"{size - 1} and risks split votes: use an odd number",
+            )
+
+
+def role_structure(d: Draft) -> Iterator[Violation]:
+    if d.roles is None:
+        return
+    r = d.roles
+    k = r.kubernetes
+    for name in sorted(set(k.control_plane) & set(k.workers)):
+        yield Violation("roles.kubernetes.workers", f"{name!r} is also a control-plane node")
+    for name in sorted(set(k.gpu_workers) - set(k.workers)):
+        yield Violation("roles.kubernetes.gpuWorkers", f"{name!r} is not in roles.kubernetes.workers")
+    if r.haproxy in k.control_plane:
+        yield Violation("roles.haproxy", f"{r.haproxy!r} is a control-plane node; HAProxy and kube-apiserver both bind :6443")
+    for name in sorted(set(r.consul.servers) & set(r.consul.clients)):
+        yield Violation("roles.consul.clients", f"{name!r} is already a Consul server (an agent is one or the other)")
+    for name in sorted(set(r.nomad.gpu_clients) - set(r.nomad.clients)):
+        yield Violation("roles.nomad.gpuClients", f"{name!r} is not in roles.nomad.clients")
+    if r.ray is not None:
+        if r.ray.head in r.ray.workers:
+            yield Violation("roles.ray.workers", f"{r.ray.head!r} is the Ray head")
+        for name in sorted(set(r.ray.gpu_workers) - set(r.ray.workers)):
+            yield Violation("roles.ray.gpuWorkers", f"{name!r} is not in roles.ray.workers")
+    seen_exports: set[tuple[str, str]] = set()
+    for i, export in enumerate(r.nfs_exports):
+        if (export.node, export.path) in seen_exports:
+            yield Violation(f"roles.nfsExports[{i}]", f"{export.node}:{export.path} is exported twice")
+        seen_exports.add((export.node, export.path))
+        if export.clients != "*":
+            try:
+                IPv4Network(export.clients)
+            except ValueError:
+                yield Violation(f"roles.nfsExports[{i}].clients", f"{export.clients!r} is neither '*' nor a canonical CIDR")
+
+
+def gpu_roles(d: Draft) -> Iterator[Violation]:
+    if d.roles is None:
+        return
+    by_name = {node.name: node for _, node in d.nodes}
+    r = d.roles
+    lists = [("roles.kubernetes.gpuWorkers", r.kubernetes.gpu_workers), ("roles.nomad.gpuClients", r.nomad.gpu_clients),
+             ("roles.ollama", r.ollama)]
+    if r.ray is not None:
+        lists.append(("roles.ray.gpuWorkers", r.ray.gpu_workers))
+    for path, names in lists:
+        for name in names:
+            node = by_name.get(name)
+            if node is not None and node.gpu is None:
+                yield Violation(path, f"{name!r} has no GPU (nodes.{name}.gpu is not set)")
+
+
+def model_settings(d: Draft) -> Iterator[Violation]:
+    """Settings a node's hardware model cannot carry."""
+    for index, node in d.nodes:
+        path = d.path(index, node)
+        caps = node.caps
+        expected_os = OsRelease.RASPIOS_BOOKWORM if caps.is_pi else OsRelease.UBUNTU_2404
+        if node.os != expected_os:
+            yield Violation(f"{path}.os", f"{node.model} runs {expected_os}, not {node.os}")
+        if caps.ram_gb is not None and node.ram_gb is not None and node.ram_gb != caps.ram_gb:
+            yield Violation(f"{path}.ramGb", f"a {node.model} has {caps.ram_gb} GB, not {node.ram_gb}")
+        if caps.ram_gb is None and node.ram_gb is None:
+            yield Violation(f"{path}.ramGb", f"{node.model} has no fixed memory size: state ramGb")
+        if node.gpu is not None and caps.is_pi:
+            yield Violation(f"{path}.gpu", f"a {node.model} cannot carry a discrete GPU")
+        fw = node.firmware
+        if fw is None:
+            continue
+        if not caps.is_pi:
+            yield Violation(f"{path}.firmware", f"{node.model} has no Raspberry Pi firmware (config.txt)")
+            continue
+        if fw.arm_freq is not None and caps.max_arm_freq is not None and fw.arm_freq > caps.max_arm_freq:
+            yield Violation(f"{path}.firmware.armFreq",
+                            f"{fw.arm_freq} MHz is above the safe maximum of {caps.max_arm_freq} MHz for a {node.model}")
+        if fw.over_voltage is not None:
+            if caps.max_over_voltage is None:
+                yield Violation(f"{path}.firmware.overVoltage", f"a {node.model} has no over_voltage setting")
+            elif fw.over_voltage > caps.max_over_voltage:
+                yield Violation(f"{path}.firmware.overVoltage",
+                                f"{fw.over_voltage} is above the safe maximum of {caps.max_over_voltage} for a {node.model}")
+        if (fw.pcie_x1 or fw.pcie_gen is not None) and not caps.has_pcie_connector:
+            yield Violation(f"{path}.firmware", f"a {node.model} has no external PCIe connector (pcieX1/pcieGen)")
+        if fw.pcie_gen is not None and not fw.pcie_x1:
+            yield Violation(f"{path}.firmware.pcieGen", "pcieGen needs pcieX1: true")
+
+
+RULES: tuple[Rule, ...] = (
+    unique_identities,
+    node_addresses,
+    network_layout,
+    roles_name_nodes,
+    quorums,
+    role_structure,
+    gpu_roles,
+    model_settings,
+)
+
+
+def check(draft: Draft) -> list[Violation]:
+    return [v for rule in RULES for v in rule(draft)]
+

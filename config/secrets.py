@@ -1,0 +1,86 @@
+"""Secret stack config: which secrets exist, when each is required, and how values become secret Outputs.
+
+Values are held as `SecretStr`, so a repr, a log line or an error message can never show them.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pulumi
+from pydantic import SecretStr
+
+from config.errors import Violation
+
+if TYPE_CHECKING:
+    from config.spec import ClusterSpec
+
+
+def _always(_: "ClusterSpec") -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class SecretDef:
+    key: str  # config key under the goldentooth: namespace
+    purpose: str
+    how: str  # the command that sets it
+    required: Callable[["ClusterSpec"], bool] = _always
+
+
+def _set(key: str, source: str) -> str:
+    return f"{source} | pulumi config set --secret goldentooth:{key}"
+
+
+SECRET_DEFS: tuple[SecretDef, ...] = (
+    SecretDef(
+        "sshPrivateKey",
+        "private key the program logs in to every node with (not needed with ssh.useAgent)",
+        _set("sshPrivateKey", "cat ~/.ssh/goldentooth_ed25519"),
+        lambda spec: not spec.ssh.use_agent,
+    ),
+    SecretDef(
+        "haproxyStatsPassword",
+        "password of the HAProxy stats page (user: the operator)",
+        _set("haproxyStatsPassword", "pwgen -s 32 1"),
+    ),
+    SecretDef(
+        "githubToken",
+        "GitHub token the Argo CD ApplicationSet uses to list the organisation's repositories",
+        _set("githubToken", "gh auth token"),
+    ),
+    SecretDef(
+        "autheliaArgocdClientSecret",
+        "OIDC client secret shared by Authelia and Argo CD",
+        _set("autheliaArgocdClientSecret", "pwgen -s 64 1"),
+    ),
+)
+
+SECRET_KEYS = frozenset(d.key for d in SECRET_DEFS)
+PLACEHOLDER = "[offline placeholder]"
+
+
+@dataclass(frozen=True)
+class SecretValues:
+    """The secret config of one evaluation. Missing or undecryptable values offline are placeholders."""
+
+    values: Mapping[str, SecretStr] = field(default_factory=dict)
+    placeholders: frozenset[str] = frozenset()
+
+    def output(self, key: str) -> pulumi.Output[str]:
+        if key not in SECRET_KEYS:
+            raise KeyError(f"{key!r} is not a declared secret (see config/secrets.py)")
+        value = self.values.get(key)
+        return pulumi.Output.secret(value.get_secret_value() if value is not None else PLACEHOLDER)
+
+    def has(self, key: str) -> bool:
+        return key in self.values
+
+
+def missing_secrets(spec: "ClusterSpec", values: SecretValues) -> list[Violation]:
+    """Required secrets that have no value: a clear message with the command that sets each."""
+    return [
+        Violation(f"goldentooth:{d.key}", f"required secret is not set ({d.purpose}); set it with: {d.how}")
+        for d in SECRET_DEFS
+        if d.required(spec) and not values.has(d.key)
+    ]

@@ -1,0 +1,40 @@
+"""The `Node` component: one host, its SSH target and the steps that converge it."""
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.remote_step import StepRunner
+from components.ssh import SshTarget
+from config.spec import ClusterSpec
+from nodes.model import NodeSpec
+
+
+@dataclass(frozen=True)
+class NodeArgs:
+    spec: NodeSpec
+    cluster: ClusterSpec
+    target: SshTarget
+
+
+class Node(pulumi.ComponentResource):
+    """A host of the inventory. Later layers run their steps through `runner` so they land under this node."""
+
+    spec: NodeSpec
+    runner: StepRunner
+    fqdn: str
+
+    def __init__(self, args: NodeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:nodes:Node", args.spec.name, None, opts)
+        self.spec = args.spec
+        self.fqdn = args.cluster.domains.node_fqdn(args.spec.name)
+        self.runner = StepRunner(args.spec.name, args.target, self)
+        self.register_outputs(
+            {
+                "name": args.spec.name,
+                "ip": str(args.spec.ip),
+                "fqdn": self.fqdn,
+                "model": args.spec.model.value,
+                "architecture": args.spec.architecture,
+            }
+        )

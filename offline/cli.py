@@ -1,0 +1,93 @@
+"""`goldentooth`: the offline evaluator's command line (plan, graph, render, check)."""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from config.errors import ConfigError
+
+DEFAULT_STACK_FILE = Path("Pulumi.goldentooth.yaml")
+EXIT_INVALID_CONFIG = 2
+
+
+def _evaluate(config: Path, preview: bool = False):  # type: ignore[no-untyped-def]
+    from offline.evaluate import evaluate_file
+
+    return evaluate_file(config, preview=preview)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from offline.plan import plan_document, summary
+
+    ev = _evaluate(args.config)
+    if args.json == "-":
+        json.dump(plan_document(ev), sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+        print(summary(ev), file=sys.stderr)
+        return 0
+    if args.json:
+        Path(args.json).write_text(json.dumps(plan_document(ev), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(summary(ev))
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from offline.graph import render_graph
+
+    ev = _evaluate(args.config)
+    text = render_graph(ev, args.format)
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.format} graph to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from offline.render import write_files
+
+    ev = _evaluate(args.config)
+    written = write_files(ev, Path(args.dir))
+    print(f"wrote {written} files under {args.dir}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="goldentooth", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", type=Path, default=DEFAULT_STACK_FILE, help="stack file (default: %(default)s)")
+
+    plan = sub.add_parser("plan", help="evaluate the stack offline and summarise what `pulumi up` would create")
+    common(plan)
+    plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON to PATH ('-' for stdout)")
+    plan.set_defaults(func=cmd_plan)
+
+    graph = sub.add_parser("graph", help="draw the dependency graph, grouped by node and layer")
+    common(graph)
+    graph.add_argument("--format", choices=("dot", "mermaid", "html"), default="html")
+    graph.add_argument("--out", metavar="PATH", help="output file (default: stdout)")
+    graph.set_defaults(func=cmd_graph)
+
+    render = sub.add_parser("render", help="write every file the program puts on a node or applies to the cluster")
+    common(render)
+    render.add_argument("dir", help="output folder: DIR/<node>/<path on the node>, DIR/cluster/...")
+    render.set_defaults(func=cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

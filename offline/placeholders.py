@@ -1,0 +1,60 @@
+"""Deterministic stand-ins for values only a provider or cloud can assign (ids, ARNs, command output).
+
+Every placeholder says it is one, and depends only on the resource's type and name, so two evaluations
+of the same config produce identical plans.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+ACCOUNT = "000000000000"
+Computed = Callable[[str, Mapping[str, Any]], dict[str, Any]]
+
+
+def placeholder(kind: str, name: str) -> str:
+    return f"[placeholder {kind} of {name}]"
+
+
+def resource_id(type_: str, name: str) -> str:
+    return f"placeholder-id-{name}"
+
+
+def _remote_command(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"stdout": placeholder("stdout", name), "stderr": ""}
+
+
+def _aws_common(type_: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    service = type_.split(":")[1].split("/")[0]
+    region = "us-east-1"
+    return {"arn": f"arn:aws:{service}:{region}:{ACCOUNT}:placeholder/{name}"}
+
+
+# Per-type computed outputs; layers add entries for the attributes their code reads.
+COMPUTED: dict[str, Computed] = {
+    "command:remote:Command": _remote_command,
+    "command:local:Command": _remote_command,
+}
+
+
+def register(type_: str, computed: Computed) -> None:
+    COMPUTED[type_] = computed
+
+
+def outputs_for(type_: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs echo back as outputs (as most providers do), plus the computed attributes we know of."""
+    outputs: dict[str, Any] = dict(inputs)
+    if type_.startswith("aws:"):
+        outputs.update({k: v for k, v in _aws_common(type_, name, inputs).items() if k not in outputs})
+    extra = COMPUTED.get(type_)
+    if extra is not None:
+        outputs.update(extra(name, inputs))
+    return outputs
+
+
+# Invokes (data sources) answered offline, keyed by token.
+INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/placeholder", "userId": "PLACEHOLDER",
+    },
+    "aws:index/getRegion:getRegion": lambda args: {"name": args.get("name") or "us-east-1", "region": "us-east-1"},
+}

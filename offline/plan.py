@@ -1,0 +1,61 @@
+"""The plan: what `pulumi up` would create on an empty stack, as JSON and as a human summary."""
+
+from collections import Counter
+from typing import Any
+
+from offline.evaluate import Evaluation
+from offline.layers import layer_of, node_of
+
+
+def plan_document(ev: Evaluation) -> dict[str, Any]:
+    by_urn = ev.by_urn()
+    ips = {str(n.ip): n.name for n in ev.spec.nodes}
+    resources = []
+    for r in ev.resources:
+        resources.append(
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "custom": r.custom,
+                "parent": r.parent,
+                "layer": layer_of(r, by_urn),
+                "node": node_of(r, by_urn, ips),
+                "dependencies": list(r.dependencies),
+                "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
+                "inputs": r.inputs,
+                "protect": r.protect,
+                "retainOnDelete": r.retain_on_delete,
+                "deleteBeforeReplace": r.delete_before_replace,
+                "provider": r.provider,
+                "additionalSecretOutputs": list(r.additional_secret_outputs),
+                "deletedWith": r.deleted_with,
+                "ignoreChanges": list(r.ignore_changes),
+                "replaceOnChanges": list(r.replace_on_changes),
+            }
+        )
+    return {"project": "goldentooth", "stack": "goldentooth", "resources": resources}
+
+
+def summary(ev: Evaluation) -> str:
+    doc = plan_document(ev)
+    resources = doc["resources"]
+    by_layer = Counter(r["layer"] for r in resources)
+    by_type = Counter(r["type"] for r in resources)
+    by_node = Counter(r["node"] for r in resources if r["node"])
+    protected = sum(1 for r in resources if r["protect"])
+    lines = [
+        f"goldentooth plan: {len(resources)} resources to create on an empty stack "
+        f"({len(ev.spec.nodes)} nodes, {protected} protected, {len(ev.files)} rendered files)",
+        "",
+        "by layer:",
+        *(f"  {layer:<16} {count:>6}" for layer, count in sorted(by_layer.items())),
+        "",
+        "by type:",
+        *(f"  {type_:<48} {count:>6}" for type_, count in sorted(by_type.items())),
+        "",
+        "by node:",
+    ]
+    for node in ev.spec.nodes:
+        lines.append(f"  {node.emoji or ' '} {node.name:<12} {node.model.value:<9} {node.ip!s:<12} {by_node.get(node.name, 0):>5}")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""A mock monitor that records what the program asked the engine for: parents, every dependency edge,
+resource options and the inputs with secrets redacted. The SDK's own `MockMonitor` does the rest."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi.runtime import mocks, rpc
+
+from offline import placeholders
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    dependencies: tuple[str, ...]
+    property_dependencies: dict[str, tuple[str, ...]]
+    inputs: dict[str, Any]  # secrets replaced by "[secret]"
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    provider: str
+    additional_secret_outputs: tuple[str, ...]
+    deleted_with: str
+    ignore_changes: tuple[str, ...]
+    replace_on_changes: tuple[str, ...]
+    raw_inputs: dict[str, Any] = field(repr=False, compare=False)  # secrets revealed: for the lab only, never printed
+
+
+def redact(value: Any) -> Any:
+    """Replace secret-wrapped values with a marker; unwrap resource references to their URN."""
+    if isinstance(value, dict):
+        sig = value.get(rpc._special_sig_key)
+        if sig == rpc._special_secret_sig:
+            return SECRET
+        if sig == rpc._special_resource_sig:
+            return value.get("urn", "")
+        if sig in (rpc._special_asset_sig, rpc._special_archive_sig):
+            return {k: v for k, v in value.items() if k != rpc._special_sig_key}
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    return value
+
+
+def reveal(value: Any) -> Any:
+    if isinstance(value, dict):
+        sig = value.get(rpc._special_sig_key)
+        if sig == rpc._special_secret_sig:
+            return reveal(value.get("value"))
+        if sig == rpc._special_resource_sig:
+            return value.get("urn", "")
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+class PlaceholderMocks(mocks.Mocks):
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if not args.custom:
+            return None, {}
+        return placeholders.resource_id(args.typ, args.name), placeholders.outputs_for(args.typ, args.name, args.inputs)
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        answer = placeholders.INVOKES.get(args.token)
+        if answer is None:
+            raise KeyError(f"offline evaluation has no placeholder for invoke {args.token}; add one in offline/placeholders.py")
+        return answer(args.args), None
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    def __init__(self) -> None:
+        super().__init__(PlaceholderMocks())
+        self.recorded: list[RecordedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+        prop_deps = {k: tuple(sorted(set(v.urns))) for k, v in request.propertyDependencies.items()}
+        deps = set(request.dependencies)
+        for urns in prop_deps.values():
+            deps.update(urns)
+        deps.discard("")
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                dependencies=tuple(sorted(deps)),
+                property_dependencies={k: v for k, v in sorted(prop_deps.items()) if v},
+                inputs=redact(raw),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                provider=request.provider,
+                additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                deleted_with=request.deletedWith,
+                ignore_changes=tuple(request.ignoreChanges),
+                replace_on_changes=tuple(request.replaceOnChanges),
+                raw_inputs=reveal(raw),
+            )
+        )
+        return response

@@ -1,0 +1,63 @@
+"""Shared fixtures: the real stack config, evaluations of it, and a way to derive edited configs."""
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from config.load import read_stack_file
+from config.secrets import SECRET_KEYS, SecretValues
+from offline.evaluate import Evaluation, evaluate, evaluate_file
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK_FILE = ROOT / "Pulumi.goldentooth.yaml"
+
+# Test secrets are plain strings, as a stack file written by a test would hold them. They are still
+# secrets: tests assert that none of these strings leaks into plans, rendered files or messages.
+TEST_SECRETS = {key: f"TEST-SECRET-{key}-d0n0tl3ak" for key in sorted(SECRET_KEYS)}
+
+
+def fake_secret_values() -> SecretValues:
+    return SecretValues({k: SecretStr(v) for k, v in TEST_SECRETS.items()})
+
+
+@pytest.fixture(scope="session")
+def real_plain() -> dict[str, Any]:
+    plain, _ = read_stack_file(STACK_FILE)
+    return plain
+
+
+@pytest.fixture(scope="session")
+def real_evaluation() -> Evaluation:
+    """The real stack, evaluated once per session with test secrets (read-only: do not mutate)."""
+    plain, _ = read_stack_file(STACK_FILE)
+    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+
+@pytest.fixture(scope="session")
+def real_file_evaluation() -> Evaluation:
+    """The real stack file exactly as `goldentooth plan` reads it (secrets are placeholders)."""
+    return evaluate_file(STACK_FILE)
+
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture
+def evaluate_edited(real_plain: dict[str, Any]) -> Callable[[Edit], Evaluation]:
+    def run(edit: Edit) -> Evaluation:
+        plain = copy.deepcopy(real_plain)
+        edit(plain)
+        return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+    return run
+
+
+def node_entry(plain: dict[str, Any], name: str) -> dict[str, Any]:
+    for entry in plain["nodes"]:
+        if entry["name"] == name:
+            return entry  # type: ignore[no-any-return]
+    raise KeyError(name)
