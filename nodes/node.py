@@ -21,14 +21,20 @@ class Node(pulumi.ComponentResource):
     """A host of the inventory. Later layers run their steps through `runner` so they land under this node."""
 
     spec: NodeSpec
+    target: SshTarget
     runner: StepRunner
     fqdn: str
+    # The steps after which the host's OS is converged (packages, kernel, runtime). Later layers put
+    # these in `depends_on` of their first step on this node. The node layer fills the list.
+    os_ready: list[pulumi.Resource]
 
     def __init__(self, args: NodeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:nodes:Node", args.spec.name, None, opts)
         self.spec = args.spec
         self.fqdn = args.cluster.domains.node_fqdn(args.spec.name)
+        self.target = args.target
         self.runner = StepRunner(args.spec.name, args.target, self)
+        self.os_ready = []
         self.register_outputs(
             {
                 "name": args.spec.name,
@@ -38,3 +44,8 @@ class Node(pulumi.ComponentResource):
                 "architecture": args.spec.architecture,
             }
         )
+
+    def runner_under(self, parent: pulumi.Resource) -> StepRunner:
+        """A runner that targets this host but parents its steps under another layer's component
+        (e.g. `goldentooth:k8s:WorkerJoin`), so the plan groups them by layer and by node."""
+        return StepRunner(self.spec.name, self.target, parent)
