@@ -3,6 +3,7 @@
 Every problem is collected, with its config path, before anything is registered.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[
         return (), [Violation(f"{NAMESPACE}:nodes", "must be a non-empty list of nodes")]
     names: list[str] = [n["name"] for n in raw if isinstance(n, dict) and isinstance(n.get("name"), str)]
     draft.all_node_names = set(names)
+    draft.duplicate_names = {name for name, count in Counter(names).items() if count > 1}
     problems: list[Violation] = []
     nodes: list[NodeSpec] = []
     for index, entry in enumerate(raw):
@@ -131,13 +133,27 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The problem and its line, without PyYAML's snippet of the offending line: that line may hold a secret."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return type(exc).__name__
+    mark = exc.problem_mark or exc.context_mark
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    context = f" ({exc.context})" if exc.context else ""
+    return f"{exc.problem}{where}{context}"
+
+
 def read_stack_file(path: Path) -> tuple[dict[str, Any], SecretValues]:
     """Read a `Pulumi.<stack>.yaml` without the CLI. Encrypted (`secure:`) values cannot be decrypted
     offline and become placeholders; plain values of secret keys (as tests use) are held as secrets."""
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
+    except OSError as exc:
+        raise ConfigError([Violation(str(path), f"cannot be read: {exc.strerror or exc}")]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([Violation(str(path), f"is not valid YAML: {exc}")]) from None
+        raise ConfigError([Violation(str(path), f"is not valid YAML: {_yaml_problem(exc)}")]) from None
+    if not isinstance(document, dict):
+        raise ConfigError([Violation(str(path), "must be a mapping with a config: key")])
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise ConfigError([Violation(f"{path}:config", "must be a mapping")])

@@ -19,24 +19,31 @@ class Draft:
     roles: RolesSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
+    duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
 
     def path(self, index: int, node: NodeSpec) -> str:
-        return f"nodes.{node.name}"
+        """`nodes.<name>` where the name is unambiguous, else the entry's position."""
+        return f"nodes[{index}]" if node.name in self.duplicate_names else f"nodes.{node.name}"
 
 
 Rule = Callable[[Draft], Iterator[Violation]]
 
 
 def unique_identities(d: Draft) -> Iterator[Violation]:
-    for attr, label in (("name", "name"), ("ip", "IP"), ("mac", "MAC"), ("host_index", "hostIndex")):
-        seen: dict[object, int] = {}
+    first: dict[str, int] = {}
+    for index, node in d.nodes:
+        if node.name in first:
+            yield Violation(f"nodes[{index}].name", f"name {node.name} is already used by nodes[{first[node.name]}]")
+        else:
+            first[node.name] = index
+    for attr, label in (("ip", "IP"), ("mac", "MAC")):
+        seen: dict[object, str] = {}
         for index, node in d.nodes:
             value = getattr(node, attr)
             if value in seen:
-                key = "hostIndex" if attr == "host_index" else attr
-                yield Violation(f"nodes[{index}].{key}", f"{label} {value} is already used by nodes[{seen[value]}]")
+                yield Violation(f"{d.path(index, node)}.{attr}", f"{label} {value} is already used by {seen[value]}")
             else:
-                seen[value] = index
+                seen[value] = d.path(index, node)
 
 
 def node_addresses(d: Draft) -> Iterator[Violation]:
@@ -149,7 +156,9 @@ def quorums(d: Draft) -> Iterator[Violation]:
     ]
     if r.seaweedfs is not None:
         groups.append(("roles.seaweedfs.masters", "SeaweedFS master raft", r.seaweedfs.masters))
+    hours = {node.name: node.host_index for _, node in d.nodes}
     for path, what, members in groups:
+        yield from _reboot_hours(path, what, members, hours)
         size = len(set(members))
         if size == 0:
             yield Violation(path, f"the {what} quorum is empty; it needs an odd number of members (1, 3, 5)")
@@ -158,6 +167,22 @@ def quorums(d: Draft) -> Iterator[Violation]:
                 path,
                 f"the {what} quorum has {size} members; an even quorum tolerates no more failures than "
                 f"{size - 1} and risks split votes: use an odd number",
+            )
+
+
+def _reboot_hours(path: str, what: str, members: tuple[str, ...], hours: dict[str, int]) -> Iterator[Violation]:
+    """hostIndex is the hour unattended-upgrades may reboot a node: two members of one quorum sharing it
+    would go down together, and two of three is a lost majority."""
+    by_hour: dict[int, list[str]] = {}
+    for name in dict.fromkeys(members):
+        if name in hours:
+            by_hour.setdefault(hours[name], []).append(name)
+    for hour, names in sorted(by_hour.items()):
+        if len(names) > 1:
+            yield Violation(
+                path,
+                f"{' and '.join(names)} share hostIndex {hour}, so unattended upgrades would reboot them in the "
+                f"same hour and the {what} quorum could lose its majority: give each member its own hostIndex",
             )
 
 

@@ -77,7 +77,9 @@ class NodeSpec(ConfigModel):
     os: OsRelease
     ram_gb: int | None = Field(default=None, gt=0)
     interface: str = Field(default="eth0", pattern=r"^[a-z][a-z0-9]{1,14}$")
-    host_index: int = Field(ge=0, le=23)  # staggers unattended-upgrade reboots: one node per hour
+    # The hour (0-23) unattended-upgrades may reboot this node. Several nodes may share an hour (a large
+    # inventory must), but members of one quorum may not (config/rules.py `quorums`).
+    host_index: int = Field(ge=0, le=23)
     emoji: str = ""
     prompt: PromptColours | None = None
     disks: tuple[DiskSpec, ...] = ()
