@@ -2,7 +2,9 @@
 
 from pydantic import Field
 
+from config.aws import AwsSpec
 from config.base import ConfigModel
+from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
 from config.network import NetworkSpec
@@ -19,6 +21,8 @@ class ClusterSpec(ConfigModel):
     ssh: SshSpec = Field(default_factory=SshSpec)
     nodes: tuple[NodeSpec, ...]
     roles: RolesSpec
+    aws: AwsSpec
+    cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
