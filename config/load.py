@@ -3,6 +3,7 @@
 Every problem is collected, with its config path, before anything is registered.
 """
 
+import difflib
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,11 +52,19 @@ def _node_prefix(index: int, raw: object, names: list[str]) -> str:
     return f"nodes[{index}]"
 
 
+def _unknown_key(key: str) -> str:
+    """Name the key a typo most likely meant; list every key only when nothing is close."""
+    close = difflib.get_close_matches(key, [*_SECTIONS, *SECRET_KEYS], n=1)
+    if close:
+        return f"is not a known key (did you mean {NAMESPACE}:{close[0]}?)"
+    return f"is not a known key (known: {', '.join(sorted(_SECTIONS))}; secrets: {', '.join(sorted(SECRET_KEYS))})"
+
+
 def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     """`raw` maps keys without the namespace (`nodes`, `network`, ...) to plain data."""
     violations: list[Violation] = []
     for key in sorted(set(raw) - set(_SECTIONS) - SECRET_KEYS):
-        violations.append(Violation(f"{NAMESPACE}:{key}", f"is not a known key (known: {', '.join(sorted(_SECTIONS))})"))
+        violations.append(Violation(f"{NAMESPACE}:{key}", _unknown_key(key)))
     parsed: dict[str, Any] = {}
     draft = Draft()
     for alias, name in _SECTIONS.items():
@@ -101,7 +110,10 @@ def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[
 
 
 def load(plain: Mapping[str, Any], secrets: SecretValues, *, require_secrets: bool) -> tuple[ClusterSpec, SecretValues]:
-    spec = parse_spec(plain)
+    try:
+        spec = parse_spec(plain)
+    except ConfigError as exc:
+        raise exc.redacted(v.get_secret_value() for v in secrets.values.values()) from None
     if require_secrets:
         missing = missing_secrets(spec, secrets)
         if missing:

@@ -165,8 +165,8 @@ def quorums(d: Draft) -> Iterator[Violation]:
         elif size % 2 == 0:
             yield Violation(
                 path,
-                f"the {what} quorum has {size} members; an even quorum tolerates no more failures than "
-                f"{size - 1} and risks split votes: use an odd number",
+                f"the {what} quorum has {size} members: it survives no more failures than {size - 1} "
+                f"members would, and a split vote can stall it; use an odd number",
             )
 
 
