@@ -55,6 +55,19 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from config.load import read_stack_file
+    from offline.check import check, read_policy_config, report
+    from policies.catalog import POLICIES
+
+    ev = _evaluate(args.config)
+    _, secrets = read_stack_file(args.config)
+    document = read_policy_config(args.policy_config) if args.policy_config else {}
+    findings = check(ev, policy_config=document, secrets=secrets)
+    print(report(findings, len(ev.resources), len(POLICIES)))
+    return 1 if any(f.mandatory for f in findings) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goldentooth", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(render)
     render.add_argument("dir", help="output folder: DIR/<node>/<path on the node>, DIR/cluster/...")
     render.set_defaults(func=cmd_render)
+
+    check = sub.add_parser("check", help="run the policy pack's rules over the offline evaluation (exit 1 on a mandatory violation)")
+    common(check)
+    check.add_argument("--policy-config", type=Path, metavar="PATH",
+                       help="policy config JSON, as for `pulumi preview --policy-pack-config`")
+    check.set_defaults(func=cmd_check)
     return parser
 
 

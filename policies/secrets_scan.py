@@ -1,0 +1,38 @@
+"""Recognise secret material in text without knowing the secret: PEM private keys, credentials in
+kubeconfigs, literal `password=`/`token:` assignments and `--password`/`--token` flags. Shell expansions
+(`$VAR`, `$(cat)`), paths and `{{secret:NAME}}` placeholders are not secrets and never match."""
+
+import re
+from collections.abc import Iterable
+
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KUBECONFIG_CREDENTIAL = re.compile(r"(?m)^\s*(?:client-key-data|token)\s*:\s*[A-Za-z0-9+/=._-]{16,}\s*$")
+# A literal value: starts like a word (not `$`, `/`, `{`, a quote), at least 8 characters, no shell syntax.
+_LITERAL = r"[A-Za-z0-9+][^\s\"'$<>{}()\[\]`;|&]{7,}"
+_ASSIGNMENT = re.compile(
+    r"(?i)(?<![A-Za-z0-9_.-])(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
+    r"[\"']?\s*[=:]\s*[\"']?" + _LITERAL
+)
+_FLAG = re.compile(r"(?i)--(password|token|certificate-key|secret|client-secret)[= ]+[\"']?" + _LITERAL)
+
+MIN_KNOWN_SECRET_LENGTH = 6  # shorter values would match by coincidence
+
+
+def secret_shapes(text: str) -> list[str]:
+    """What kinds of secret material `text` contains (descriptions only, never the material)."""
+    found = []
+    if _PRIVATE_KEY.search(text):
+        found.append("a PEM private key")
+    if _KUBECONFIG_CREDENTIAL.search(text):
+        found.append("kubeconfig credentials")
+    match = _ASSIGNMENT.search(text)
+    if match:
+        found.append(f"a literal {match.group(1).lower()} assignment")
+    match = _FLAG.search(text)
+    if match:
+        found.append(f"a literal --{match.group(1).lower()} argument")
+    return found
+
+
+def contains_known_secret(text: str, values: Iterable[str]) -> bool:
+    return any(len(v) >= MIN_KNOWN_SECRET_LENGTH and v in text for v in values)
