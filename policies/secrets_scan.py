@@ -15,11 +15,13 @@ _ASSIGNMENT = re.compile(
 )
 _FLAG = re.compile(r"(?i)--(password|token|certificate-key|secret|client-secret)[= ]+[\"']?" + _LITERAL)
 
+_PLACEHOLDER = re.compile(r"\{\{secret:[A-Za-z0-9_]+\}\}")  # components/remote_file.py fills these on stdin
 MIN_KNOWN_SECRET_LENGTH = 6  # shorter values would match by coincidence
 
 
 def secret_shapes(text: str) -> list[str]:
     """What kinds of secret material `text` contains (descriptions only, never the material)."""
+    text = _PLACEHOLDER.sub("", text)
     found = []
     if _PRIVATE_KEY.search(text):
         found.append("a PEM private key")
