@@ -1,0 +1,181 @@
+"""`Kubernetes`: the whole layer wired in dependency order, from node handles and the validated spec.
+
+HAProxy → kubeadm init (first control plane) → control-plane joins, one at a time (etcd) → worker joins →
+the kubeconfig and provider → Calico → MetalLB chart → pool and advertisement → Argo CD, ExternalDNS, the GPU
+device plugin and the apps. Everything the layer needs comes in through `KubernetesArgs`.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+
+from config.secrets import SecretValues
+from config.spec import ClusterSpec
+from k8s.app import App, AppArgs
+from k8s.argocd import ArgoCd, ArgoCdArgs, ArgoCdSettings
+from k8s.cni import Calico, CalicoArgs
+from k8s.external_dns import ExternalDns, ExternalDnsArgs, ExternalDnsSettings
+from k8s.gpu import GpuSupport, GpuSupportArgs
+from k8s.haproxy.component import HaproxyArgs, HaproxyLoadBalancer
+from k8s.haproxy.inputs import haproxy_inputs
+from k8s.kubeadm.config import ClusterSettings
+from k8s.kubeadm.init import KubeadmInit, KubeadmInitArgs
+from k8s.kubeadm.join import ControlPlaneJoin, JoinArgs, WorkerJoin
+from k8s.kubeadm.registration import registration
+from k8s.metallb import Metallb, MetallbArgs
+from k8s.names import metallb_host, service_host
+from k8s.pki import ClusterPki
+from k8s.provider import ClusterAccess, ClusterAccessArgs
+from k8s.upgrade.component import KubernetesUpgrade, UpgradeArgs
+from nodes.node import Node
+
+
+@dataclass(frozen=True)
+class KubernetesArgs:
+    spec: ClusterSpec
+    secrets: SecretValues
+    nodes: Mapping[str, Node]
+    # Steps that put the HTTPS bundle on the load-balancer node (PKI layer); the services frontend waits.
+    tls_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    # The cluster root CA PEM (PKI layer) that signs Authelia's certificate; Argo CD's OIDC client trusts it.
+    root_ca_pem: pulumi.Input[str] | None = None
+    # ExternalDNS's AWS shared-credentials file (AWS layer); the stack secret is used when not given.
+    external_dns_credentials: pulumi.Output[str] | None = None
+
+
+def cluster_settings(spec: ClusterSpec) -> ClusterSettings:
+    lb = spec.node(spec.roles.haproxy)
+    control_plane = spec.nodes_named(spec.roles.kubernetes.control_plane)
+    sans = (str(lb.ip), *(str(n.ip) for n in control_plane), f"cp.k8s.{spec.domains.base}")
+    return ClusterSettings(
+        cluster_name=spec.cluster.name,
+        version=spec.versions.kubernetes,
+        endpoint_host=str(lb.ip),
+        endpoint_port=spec.kubernetes.api_port,
+        pod_cidr=str(spec.network.pods),
+        service_cidr=str(spec.network.services),
+        cert_sans=sans,
+    )
+
+
+class Kubernetes(pulumi.ComponentResource):
+    haproxy: HaproxyLoadBalancer
+    pki: ClusterPki
+    init: KubeadmInit
+    control_plane_joins: list[ControlPlaneJoin]
+    worker_joins: list[WorkerJoin]
+    upgrade: KubernetesUpgrade | None
+    access: ClusterAccess
+    calico: Calico
+    metallb: Metallb
+    argocd: ArgoCd
+    external_dns: ExternalDns | None
+    gpu: GpuSupport | None
+    apps: dict[str, App]
+
+    def __init__(self, args: KubernetesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        spec, secrets, nodes = args.spec, args.secrets, args.nodes
+        super().__init__("goldentooth:k8s:Kubernetes", spec.cluster.name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        roles, k8s_spec, versions = spec.roles.kubernetes, spec.kubernetes, spec.versions
+        settings = cluster_settings(spec)
+
+        self.haproxy = HaproxyLoadBalancer(
+            HaproxyArgs(nodes[spec.roles.haproxy], haproxy_inputs(spec), secrets.output("haproxyStatsPassword"),
+                        tls_ready=args.tls_ready),
+            child,
+        )
+        self.pki = ClusterPki(spec.cluster.name, child)
+        first = nodes[roles.control_plane[0]]
+        self.init = KubeadmInit(
+            KubeadmInitArgs(first, settings, registration(spec, first.spec), self.pki, after=[self.haproxy.ready]), child
+        )
+        previous: pulumi.Resource = self.init.step
+        self.control_plane_joins = []
+        for name in roles.control_plane[1:]:
+            node = nodes[name]
+            join = ControlPlaneJoin(
+                JoinArgs(node, first, settings, registration(spec, node.spec), self.pki, after=[previous]), child
+            )
+            self.control_plane_joins.append(join)
+            previous = join.step  # etcd grows one member at a time
+        self.worker_joins = [
+            WorkerJoin(
+                JoinArgs(nodes[name], first, settings, registration(spec, nodes[name].spec), self.pki, after=[previous]),
+                child,
+            )
+            for name in roles.workers
+        ]
+        joins = [previous, *(j.step for j in self.worker_joins)]
+
+        self.upgrade = None
+        if k8s_spec.upgrade_from is not None and k8s_spec.upgrade_from != versions.kubernetes:
+            self.upgrade = KubernetesUpgrade(
+                UpgradeArgs(
+                    versions.kubernetes,
+                    k8s_spec.upgrade_from,
+                    [nodes[n] for n in roles.control_plane],
+                    [nodes[n] for n in roles.workers],
+                    after=joins,
+                ),
+                child,
+            )
+        self.access = ClusterAccess(
+            ClusterAccessArgs(
+                first,
+                spec.cluster.name,
+                settings.endpoint,
+                self.init.step,
+                after=[*joins, *([self.upgrade.steps[0]] if self.upgrade else [])],
+                # `upgrade apply` renews admin.conf's certificate: read it again after an upgrade.
+                reread_on=[versions.kubernetes] if self.upgrade else [],
+            ),
+            child,
+        )
+        provider = self.access.provider
+        self.calico = Calico(CalicoArgs(versions.calico, str(spec.network.pods), provider), child)
+        self.metallb = Metallb(
+            MetallbArgs(versions.metallb, str(spec.network.metallb), k8s_spec.metallb_interface, provider,
+                        after=[self.calico.release]),
+            child,
+        )
+        lb_ready = self.metallb.ready
+        self.argocd = ArgoCd(
+            ArgoCdArgs(
+                ArgoCdSettings(
+                    chart_version=versions.argocd_chart,
+                    domain=service_host(spec.domains, "argocd"),
+                    lb_hostname=metallb_host(spec.domains, "argocd"),
+                    load_balancer_ip=str(k8s_spec.argocd_load_balancer_ip),
+                    issuer=f"https://auth.{spec.domains.services}",
+                    organization=k8s_spec.gitops_organization,
+                ),
+                provider,
+                github_token=secrets.output("githubToken"),
+                oidc_client_secret=secrets.output("autheliaArgocdClientSecret"),
+                root_ca_pem=args.root_ca_pem,
+                after=lb_ready,
+            ),
+            child,
+        )
+        self.external_dns = None
+        if k8s_spec.external_dns.enabled:
+            ed = k8s_spec.external_dns
+            credentials = args.external_dns_credentials or secrets.output("externalDnsAwsCredentials")
+            self.external_dns = ExternalDns(
+                ExternalDnsArgs(
+                    ExternalDnsSettings(versions.external_dns_chart, spec.domains.base, ed.region, ed.txt_owner_id),
+                    provider,
+                    credentials,
+                    after=[self.calico.release],
+                ),
+                child,
+            )
+        self.gpu = None
+        if roles.gpu_workers:
+            self.gpu = GpuSupport(GpuSupportArgs(versions.nvidia_device_plugin, provider, after=[self.calico.release]), child)
+        self.apps = {
+            app.name: App(AppArgs(app, spec.domains, provider, after=lb_ready), child) for app in k8s_spec.apps
+        }
+        self.register_outputs({"endpoint": settings.endpoint, "apps": sorted(self.apps)})
