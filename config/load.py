@@ -13,11 +13,13 @@ import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from config.errors import ConfigError, Violation
+from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
 from config.spec import ClusterSpec
+from config.versions import VersionsSpec
 from nodes.model import NODE_NAME, NodeSpec
 
 NAMESPACE = "goldentooth"
@@ -86,6 +88,8 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
             parsed[name] = value
     draft.network = parsed.get("network") if isinstance(parsed.get("network"), NetworkSpec) else None
     draft.roles = parsed.get("roles") if isinstance(parsed.get("roles"), RolesSpec) else None
+    draft.versions = parsed.get("versions") if isinstance(parsed.get("versions"), VersionsSpec) else None
+    draft.kubernetes = parsed.get("kubernetes") if isinstance(parsed.get("kubernetes"), KubernetesSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 
 from config.errors import Violation
+from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.roles import RolesSpec
+from config.versions import VersionsSpec
 from nodes.model import NodeSpec, OsRelease
 
 
@@ -17,6 +19,8 @@ from nodes.model import NodeSpec, OsRelease
 class Draft:
     network: NetworkSpec | None = None
     roles: RolesSpec | None = None
+    versions: VersionsSpec | None = None
+    kubernetes: KubernetesSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -269,6 +273,12 @@ def model_settings(d: Draft) -> Iterator[Violation]:
             yield Violation(f"{path}.firmware.pcieGen", "pcieGen needs pcieX1: true")
 
 
+def kubernetes_settings(d: Draft) -> Iterator[Violation]:
+    """Upgrade path and pinned LoadBalancer addresses (config/kubernetes.py)."""
+    if d.kubernetes is not None:
+        yield from kubernetes_violations(d.kubernetes, d.versions, d.network.metallb if d.network else None)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -278,6 +288,7 @@ RULES: tuple[Rule, ...] = (
     role_structure,
     gpu_roles,
     model_settings,
+    kubernetes_settings,
 )
 
 

@@ -7,6 +7,7 @@ from config.base import ConfigModel
 from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
+from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.roles import RolesSpec
 from config.versions import VersionsSpec
@@ -23,6 +24,7 @@ class ClusterSpec(ConfigModel):
     roles: RolesSpec
     aws: AwsSpec
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
+    kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

@@ -58,3 +58,27 @@ INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     },
     "aws:index/getRegion:getRegion": lambda args: {"name": args.get("name") or "us-east-1", "region": "us-east-1"},
 }
+
+
+# Kubernetes layer (k8s/pki.py, k8s/argocd.py): the CA's public key must be a parseable PEM because the join
+# pin (caCertHashes) is computed from it; this one belongs to a throwaway key and says so before its block.
+PLACEHOLDER_PUBLIC_KEY_PEM = """placeholder public key (offline evaluation; not the cluster CA)
+-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAosWo3wCtML3OXkxuJZAd
+jJ4z1hhIEV9UEJ2zDFJnfMtmHiW++M3wLPiKK5LBRAGp83kb36OmqJDGW7dLfAAd
+GHUYj4Q8CkVqjBxuz6rKDhRsGOdjmTT1N04390zCdi4fFi2mYQ0KVgu1qj/HZcrD
+PxtbUpP0TIJFBj6RFD0Qp61O1TKB7VPO4q0iMXEV6XWsODZBMklAtw1S+AosCsX+
+aNWwccMi+g5bB6khylRVJJwJtAt/9QpX1foF1wnBqnsXmWELG/zSf0pmeDjYSFIY
+qmk2BHAkg7/NOpITaULvg35Y2ksBqS8QwSISStNgEGOPWOsH746ws6zoAGEuSgvD
+MQIDAQAB
+-----END PUBLIC KEY-----
+"""
+register("tls:index/privateKey:PrivateKey", lambda name, inputs: {
+    "publicKeyPem": PLACEHOLDER_PUBLIC_KEY_PEM, "privateKeyPem": placeholder("private key PEM", name),
+})
+register("tls:index/selfSignedCert:SelfSignedCert", lambda name, inputs: {"certPem": placeholder("certificate PEM", name)})
+register("random:index/randomString:RandomString", lambda name, inputs: {"result": placeholder("random string", name)})
+register("random:index/randomId:RandomId", lambda name, inputs: {"hex": placeholder("random id (hex)", name)})
+register("random:index/randomPassword:RandomPassword", lambda name, inputs: {
+    "result": placeholder("random password", name), "bcryptHash": placeholder("bcrypt hash", name),
+})
