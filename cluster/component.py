@@ -1,14 +1,22 @@
 """`Cluster`: the tree of every layer, built in dependency order from a validated spec."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 
+from aws.cloud import AwsCloud, AwsCloudArgs
+from aws.records import cluster_records
+from cloudflare.build import CloudflareArgs, build_cloudflare
+from cloudflare.routes import PublicRoute
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.targets import ssh_target
+
+if TYPE_CHECKING:
+    from cloudflare.tunnel import CloudflareTunnel
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,7 @@ class ClusterArgs:
 class Cluster(pulumi.ComponentResource):
     nodes: dict[str, Node]
     kubernetes: Kubernetes
+    aws: AwsCloud
 
     def __init__(self, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:index:Cluster", args.spec.cluster.name, None, opts)
@@ -28,7 +37,25 @@ class Cluster(pulumi.ComponentResource):
         self.nodes = {
             node.name: Node(NodeArgs(node, spec, ssh_target(spec, node, secrets)), child) for node in spec.nodes
         }
+        # Cloud edge (aws/): records for the API endpoint (the HAProxy node) and every node, ACM, CloudFront, the
+        # Vault seal key and its IAM user, data buckets, health alarms, and ExternalDNS's IAM key for Kubernetes.
+        api_endpoint = spec.node(spec.roles.haproxy).ip
+        self.aws = AwsCloud(
+            AwsCloudArgs(spec.aws, spec.cluster.name, spec.domains.base, cluster_records(spec, api_endpoint)), child
+        )
         # Kubernetes: HAProxy, kubeadm, provider, cluster software, apps (k8s/cluster.py). The PKI layer's TLS
-        # bundle steps and root CA, and the AWS layer's ExternalDNS key, are passed here once those layers exist.
-        self.kubernetes = Kubernetes(KubernetesArgs(spec, secrets, self.nodes), child)
+        # bundle steps and root CA are passed here once that layer exists.
+        self.kubernetes = Kubernetes(
+            KubernetesArgs(spec, secrets, self.nodes, external_dns_credentials=self.aws.external_dns_credentials), child
+        )
+        # Cloudflare tunnel (cloudflare/) for apps marked public plus config routes; when the section is off,
+        # nothing is registered and the Cloudflare SDK is not even imported.
+        public_apps = tuple(
+            PublicRoute(app.public_hostname, app.service_url) for app in self.kubernetes.apps.values() if app.public
+        )
+        # Annotated here, not on the class: Pulumi evaluates class annotations at runtime, and the tunnel type
+        # is imported for the type checker only.
+        self.cloudflare: CloudflareTunnel | None = build_cloudflare(
+            CloudflareArgs(spec.cloudflare, secrets.output("cloudflareApiToken"), public_apps), child
+        )
         self.register_outputs({"nodes": sorted(self.nodes)})

@@ -14,6 +14,10 @@ def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
     pulumi.export("nodes", {name: {"ip": str(n.spec.ip), "fqdn": n.fqdn} for name, n in cluster.nodes.items()})
     pulumi.export("kubeconfig", cluster.kubernetes.access.kubeconfig)  # secret
     pulumi.export("argocdAdminPassword", cluster.kubernetes.argocd.admin_password)  # secret
+    pulumi.export("vaultSeal", cluster.aws.vault_seal.export())  # access key parts are secrets
+    pulumi.export("route53NameServers", cluster.aws.name_servers)
+    if cluster.cloudflare is not None:
+        pulumi.export("cloudflareTunnelToken", cluster.cloudflare.token)  # secret
     return cluster
 
 

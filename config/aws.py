@@ -157,6 +157,7 @@ class AwsSpec(ConfigModel):
     home_proxy: HomeProxySpec
     geo_allow: tuple[str, ...] = ()  # ISO 3166 countries CloudFront serves; empty serves everyone
     vault_seal: VaultSealSpec = Field(default_factory=VaultSealSpec)
+    external_dns_user: str = Field(default="goldentooth-external-dns", pattern=r"^[A-Za-z0-9+=,.@_-]{1,64}$")
     buckets: tuple[BucketSpec, ...] = ()
     health_checks: tuple[HealthCheckSpec, ...] = ()
     alert_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

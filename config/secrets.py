@@ -55,6 +55,12 @@ SECRET_DEFS: tuple[SecretDef, ...] = (
         _set("autheliaArgocdClientSecret", "pwgen -s 64 1"),
     ),
     SecretDef(
+        "cloudflareApiToken",
+        "Cloudflare API token (Account: Cloudflare Tunnel Edit, Zone: DNS Edit) for the tunnel and its records",
+        _set("cloudflareApiToken", "cat ~/.config/goldentooth/cloudflare-token"),
+        lambda spec: spec.cloudflare.enabled,
+    ),
+    SecretDef(
         "externalDnsAwsCredentials",
         "AWS shared-credentials file ([default] aws_access_key_id, aws_secret_access_key) of the Route53-only IAM "
         "user ExternalDNS writes records with",

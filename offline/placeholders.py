@@ -60,6 +60,70 @@ INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
 }
 
 
+# --- aws/ and cloudflare/: the computed attributes the cloud layers read ---------------------------------
+
+CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"  # not cloud-assigned: AWS documents it as the zone of every distribution
+
+
+def _acm_certificate(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """One validation option per name, as ACM reports them: `*.x` and `x` share one record."""
+    domains = [inputs.get("domainName", ""), *inputs.get("subjectAlternativeNames", [])]
+    return {
+        "arn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/placeholder-{name}",
+        "domainValidationOptions": [
+            {
+                "domainName": d,
+                "resourceRecordName": f"_placeholder-acm.{d.removeprefix('*.')}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_placeholder-{d.removeprefix('*.')}.acm-validations.aws.",
+            }
+            for d in domains
+        ],
+    }
+
+
+def _bucket(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    bucket = inputs.get("bucket") or f"{name}-placeholder"
+    return {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "bucketRegionalDomainName": f"{bucket}.s3.placeholder-region.amazonaws.com",
+    }
+
+
+def _distribution(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "arn": f"arn:aws:cloudfront::{ACCOUNT}:distribution/placeholder-{name}",
+        "domainName": f"placeholder-{name}.cloudfront.net",
+        "hostedZoneId": CLOUDFRONT_ZONE,
+    }
+
+
+register("aws:acm/certificate:Certificate", _acm_certificate)
+register("aws:route53/record:Record", lambda name, inputs: {"fqdn": inputs.get("name", "")})
+register("aws:route53/zone:Zone", lambda name, inputs: {
+    "nameServers": [placeholder(f"name server {i}", name) for i in range(1, 5)],
+})
+register("aws:s3/bucket:Bucket", _bucket)
+register("aws:cloudfront/distribution:Distribution", _distribution)
+register("aws:cloudfront/function:Function", lambda name, inputs: {
+    "arn": f"arn:aws:cloudfront::{ACCOUNT}:function/placeholder-{name}",
+})
+register("aws:kms/key:Key", lambda name, inputs: {
+    "keyId": f"placeholder-key-{name}", "arn": f"arn:aws:kms:placeholder-region:{ACCOUNT}:key/placeholder-key-{name}",
+})
+register("aws:iam/user:User", lambda name, inputs: {"arn": f"arn:aws:iam::{ACCOUNT}:user/{inputs.get('name', name)}"})
+register("aws:iam/accessKey:AccessKey", lambda name, inputs: {"secret": placeholder("secret access key", name)})
+register("aws:sns/topic:Topic", lambda name, inputs: {
+    "arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:{inputs.get('name', name)}",
+})
+register("random:index/randomBytes:RandomBytes", lambda name, inputs: {
+    "base64": placeholder("random bytes (base64)", name), "hex": placeholder("random bytes (hex)", name),
+})
+INVOKES["cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken"] = lambda args: {
+    "accountId": args.get("accountId", ""), "tunnelId": args.get("tunnelId", ""), "token": placeholder("tunnel token", "tunnel"),
+}
+
 # Kubernetes layer (k8s/pki.py, k8s/argocd.py): the CA's public key must be a parseable PEM because the join
 # pin (caCertHashes) is computed from it; this one belongs to a throwaway key and says so before its block.
 PLACEHOLDER_PUBLIC_KEY_PEM = """placeholder public key (offline evaluation; not the cluster CA)

@@ -1,0 +1,50 @@
+"""`ExternalDnsIdentity`: the IAM user ExternalDNS writes the zone with, and its key as a credentials file.
+
+A static key because IRSA needs a cluster OIDC issuer AWS can reach, which the LAN-only cluster lacks.
+The key is created after its policy; the file is a secret handed to the Kubernetes layer."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from aws import policy_documents as docs
+from aws.providers import AwsProviders
+
+
+def credentials_file(access_key_id: str, secret_access_key: str) -> str:
+    return f"[default]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret_access_key}\n"
+
+
+@dataclass(frozen=True)
+class ExternalDnsIdentityArgs:
+    iam_user: str
+    zone_id: pulumi.Input[str]
+    providers: AwsProviders
+
+
+class ExternalDnsIdentity(pulumi.ComponentResource):
+    credentials_file: pulumi.Output[str]  # secret: an AWS shared-credentials file
+
+    def __init__(self, name: str, args: ExternalDnsIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:aws:ExternalDnsIdentity", name, None, opts)
+        p = args.providers
+        self.user = aws.iam.User(name, name=args.iam_user, path="/goldentooth/", opts=p.regional_opts(self))
+        self.policy = aws.iam.UserPolicy(
+            name,
+            user=self.user.name,
+            name="external-dns-route53",
+            policy=pulumi.Output.from_input(args.zone_id).apply(docs.external_dns),
+            opts=p.regional_opts(self),
+        )
+        self.access_key = aws.iam.AccessKey(
+            name,
+            user=self.user.name,
+            opts=p.regional_opts(
+                self, pulumi.ResourceOptions(depends_on=[self.policy], additional_secret_outputs=["secret"])
+            ),
+        )
+        self.credentials_file = pulumi.Output.secret(
+            pulumi.Output.all(self.access_key.id, self.access_key.secret).apply(lambda v: credentials_file(v[0], v[1]))
+        )
+        self.register_outputs({"user": self.user.name})
