@@ -1,0 +1,105 @@
+"""The rendered HAProxy config: accepted by the real `haproxy -c`, shaped as the API load balancer needs, and
+never holding the stats password. Write steps validate before installing and reload only on change."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from k8s.haproxy.component import CORE_PATH, ENV_PATH, SERVICES_PATH
+from k8s.haproxy.config import STATS_PASSWORD_ENV
+from offline.evaluate import Evaluation
+from tests.conftest import TEST_SECRETS
+from tests.k8s_support import command, file_of
+
+LB = "allyrion"
+
+
+def _haproxy() -> str:
+    path = shutil.which("haproxy")
+    if path is None:
+        pytest.fail("haproxy is not installed (.ci/run installs it); the rendered config must be checked by it")
+    return path
+
+
+def _tls_bundle(tmp_path: Path) -> Path:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+         "-subj", "/CN=haproxy-test", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(cert.read_text() + key.read_text())
+    return bundle
+
+
+def _check(files: list[Path], password: str = "stand-in") -> subprocess.CompletedProcess[str]:
+    args = [_haproxy(), "-c"]
+    for f in files:
+        args += ["-f", str(f)]
+    return subprocess.run(args, capture_output=True, text=True, env={STATS_PASSWORD_ENV: password, "PATH": "/usr/bin:/bin"})
+
+
+def test_haproxy_accepts_the_rendered_core_and_services_config(real_evaluation: Evaluation, tmp_path: Path) -> None:
+    core = tmp_path / "10-core.cfg"
+    core.write_text(file_of(real_evaluation, LB, CORE_PATH))
+    services = tmp_path / "20-services.cfg"
+    text = file_of(real_evaluation, LB, SERVICES_PATH)
+    assert "/etc/ssl/private/goldentooth.pem" in text
+    services.write_text(text.replace("/etc/ssl/private/goldentooth.pem", str(_tls_bundle(tmp_path))))
+    result = _check([core, services])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[WARNING]" not in result.stdout + result.stderr
+
+
+def test_haproxy_rejects_a_broken_config(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.cfg"
+    broken.write_text("frontend x\n    mode tcp\n    bind 127.0.0.1:6443\n    default_backend missing\n")
+    assert _check([broken]).returncode != 0
+
+
+def test_api_frontend_balances_the_control_plane_with_health_checks(real_evaluation: Evaluation) -> None:
+    core = file_of(real_evaluation, LB, CORE_PATH)
+    spec = real_evaluation.spec
+    assert f"bind {spec.node(LB).ip}:6443" in core
+    assert "balance roundrobin" in core
+    servers = [line.split()[1:3] for line in core.splitlines() if line.strip().startswith("server ")]
+    assert servers == [[n.name, f"{n.ip}:6443"] for n in spec.nodes_named(spec.roles.kubernetes.control_plane)]
+    for line in core.splitlines():
+        if line.strip().startswith("server "):
+            assert "check" in line and "fall 3 rise 2" in line
+    for needle in ("bind *:8404", "stats auth nathan:", "bind *:8405", "prometheus-exporter", "log /dev/log local0",
+                   "timeout client"):
+        assert needle in core
+
+
+def test_metallb_backends_really_run_their_http_checks(real_evaluation: Evaluation) -> None:
+    services = file_of(real_evaluation, LB, SERVICES_PATH)
+    blocks = services.split("\nbackend ")[1:]
+    checked = {b.split("\n", 1)[0]: b for b in blocks if "http-check send" in b}
+    assert {"k8s-argocd", "k8s-httpbin", "k8s-p5js-sketches"} <= set(checked)
+    for name, block in checked.items():
+        assert "option httpchk" in block, f"{name}: http-check send is ignored without option httpchk"
+    assert "server argocd-metallb 10.4.11.0:80" in checked["k8s-argocd"]
+    assert "server httpbin-metallb 10.4.11.1:80" in checked["k8s-httpbin"]
+    assert "http-request set-header Host p5js-sketches.metallb.k8s.goldentooth.net" in checked["k8s-p5js-sketches"]
+
+
+def test_the_stats_password_lives_only_in_the_environment_file_as_a_placeholder(real_evaluation: Evaluation) -> None:
+    core = file_of(real_evaluation, LB, CORE_PATH)
+    assert f'"${{{STATS_PASSWORD_ENV}}}"' in core
+    env = file_of(real_evaluation, LB, ENV_PATH)
+    assert "{{secret:HAPROXY_STATS_PASSWORD}}" in env
+    rendered = "".join(f.content for f in real_evaluation.files if f.node == LB)
+    assert TEST_SECRETS["haproxyStatsPassword"] not in rendered
+    env_step = command(real_evaluation, "allyrion-haproxy-env")
+    assert env_step.inputs["stdin"] == "[secret]" and env_step.inputs["logging"] == "none"
+
+
+def test_config_writes_validate_with_haproxy_and_reload_only_on_change(real_evaluation: Evaluation) -> None:
+    for name, path in (("allyrion-haproxy-core-cfg", CORE_PATH), ("allyrion-haproxy-services-cfg", SERVICES_PATH)):
+        script = file_of(real_evaluation, LB, f"_steps/{name.removeprefix('allyrion-')}.sh")
+        assert f"export GT_PATH={path}" in script
+        assert "haproxy -c -q -f" in script and "GT_ON_CHANGE='systemctl reload-or-restart haproxy'" in script
