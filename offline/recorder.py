@@ -71,11 +71,11 @@ class PlaceholderMocks(mocks.Mocks):
             return None, {}
         return placeholders.resource_id(args.typ, args.name), placeholders.outputs_for(args.typ, args.name, args.inputs)
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         answer = placeholders.INVOKES.get(args.token)
         if answer is None:
             raise KeyError(f"offline evaluation has no placeholder for invoke {args.token}; add one in offline/placeholders.py")
-        return answer(args.args), None
+        return answer(args.args), []  # no check failures (None here breaks the SDK: it iterates them)
 
 
 class RecordingMonitor(mocks.MockMonitor):
