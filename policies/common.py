@@ -6,10 +6,13 @@ the analyzer reports as "can't run policy during preview". Helpers here keep tha
 swallow it) and treat a missing key as `None`.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
+from pulumi_policy.proxy import UnknownValueError
+
+T = TypeVar("T")
 
 # Security and state safety block a deployment; style only warns. Every level can be overridden per
 # policy (or for "all") with `--policy-pack-config` / the action's `policyPackConfigs`.
@@ -52,6 +55,16 @@ def get(value: Any, *path: str | int) -> Any:
                 return None
             value = value[step]
     return value
+
+
+def known(read: Callable[[], T], default: T) -> T:
+    """`read()`, or `default` when it touches a value unknown during preview. For rules that scan text for
+    evidence (a secret on stdin, a kubeadm config): what is not known yet is no evidence, and the same rule
+    runs again with every value known during `pulumi up`."""
+    try:
+        return read()
+    except UnknownValueError:
+        return default
 
 
 def is_map(value: Any) -> bool:

@@ -11,12 +11,18 @@ from policies.common import MANDATORY, get, is_map, schema, setting
 from policies.firmware import Setting, family, step_model, step_settings
 from policies.stack_view import StackView, code, header_params
 
-_INIT = re.compile(r"\bkubeadm\s+init\b")
+_INIT = re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)")  # `kubeadm init phase upload-certs` is no init
 _JOIN = re.compile(r"\bkubeadm\s+join\b")
 _CP_FLAG = re.compile(r"\bkubeadm\s+join\b[^\n]*--control-plane\b")
-_JOIN_CONFIG_CP = re.compile(r"(?s)kind:\s*JoinConfiguration.*?\n\s*controlPlane:")
+# YAML or JSON: `kind: JoinConfiguration` ... `controlPlane:` (any order).
+_JOIN_CONFIG_KIND = re.compile(r"\"?kind\"?\s*:\s*\"?JoinConfiguration\b")
+_JOIN_CONFIG_CP_SECTION = re.compile(r"(?m)^\s*\"?controlPlane\"?\s*:|[{,]\s*\"controlPlane\"\s*:")
 _BOOTSTRAP_EXPECT = re.compile(r"\bbootstrap_expect\"?\s*[=:]\s*(\d+)")
 _QUORUM_MARKER = re.compile(r"(?m)^\s*#\s*goldentooth:quorum\s+([a-z0-9-]+)")
+
+
+def _control_plane_config(text: str) -> bool:
+    return bool(_JOIN_CONFIG_KIND.search(text) and _JOIN_CONFIG_CP_SECTION.search(text))
 
 
 def kubeadm_inits(view: StackView) -> list[PolicyResource]:
@@ -30,11 +36,11 @@ def kubeadm_joins(view: StackView) -> list[PolicyResource]:
 def is_control_plane_join(view: StackView, join: PolicyResource) -> bool:
     """`--control-plane`, a JoinConfiguration with controlPlane: on its stdin or written by a step it
     depends on, or a control-plane component above it."""
-    if _CP_FLAG.search(code(view.create(join))) or _JOIN_CONFIG_CP.search(view.stdin(join)):
+    if _CP_FLAG.search(code(view.create(join))) or _control_plane_config(view.stdin(join)):
         return True
     host = view.host(join)
     for dep in view.direct_dependencies(join):
-        if dep.resource_type == join.resource_type and view.host(dep) == host and _JOIN_CONFIG_CP.search(view.stdin(dep)):
+        if dep.resource_type == join.resource_type and view.host(dep) == host and _control_plane_config(view.stdin(dep)):
             return True
     return any("ControlPlane" in a.resource_type for a in view.ancestors(join))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from pulumi_policy import PolicyResource
 
-from policies.common import COMMAND_TYPES, get, strings
+from policies.common import COMMAND_TYPES, get, known, strings
 
 NODE_COMPONENT = "goldentooth:nodes:Node"
 _HEADER_PARAM = re.compile(r"(?m)^export (GT_[A-Z0-9_]+)=(.*)$")
@@ -47,12 +47,14 @@ class StackView:
 
     @staticmethod
     def create(r: PolicyResource) -> str:
-        value = get(r.props, "create")
+        """The command line; empty when unknown during preview."""
+        value = known(lambda: get(r.props, "create"), None)
         return value if isinstance(value, str) else ""
 
     @staticmethod
     def stdin(r: PolicyResource) -> str:
-        return "\n".join(strings(get(r.props, "stdin")))
+        """What the command reads on stdin; empty when unknown during preview (e.g. filled from a secret)."""
+        return known(lambda: "\n".join(strings(get(r.props, "stdin"))), "")
 
     def ancestors(self, r: PolicyResource) -> Iterator[PolicyResource]:
         parent = r.parent
@@ -65,7 +67,7 @@ class StackView:
 
     def host(self, r: PolicyResource) -> str:
         """The host a command runs on: its connection's host, else its Node ancestor, else its name."""
-        host = get(r.props, "connection", "host")
+        host = known(lambda: get(r.props, "connection", "host"), None)
         if isinstance(host, str) and host:
             return host
         node = self.node_of(r)

@@ -27,7 +27,7 @@ DURABLE_COMMANDS = (
     (re.compile(r"\bzpool\s+create\b"), "ZFS pool"),
     (re.compile(r"\bmkfs(\.[a-z0-9]+)?\b"), "filesystem on a data disk"),
     (re.compile(r"\bvault\s+operator\s+init\b"), "Vault storage"),
-    (re.compile(r"\bkubeadm\s+init\b"), "etcd (kubeadm init)"),
+    (re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)"), "etcd (kubeadm init)"),
     (re.compile(r"\bkubeadm\s+join\b[^\n]*--control-plane\b"), "etcd member (control-plane join)"),
 )
 
