@@ -97,7 +97,7 @@ class KubernetesSpec(ConfigModel):
     metallb_interface: str = Field(default="eth0", pattern=r"^[a-z][a-z0-9]{1,14}$")
     argocd_load_balancer_ip: IPv4Address = IPv4Address("10.4.11.0")
     # Served by a GitOps-managed app; HAProxy fronts it, so its address is pinned here too.
-    p5js_load_balancer_ip: IPv4Address = IPv4Address("10.4.11.2")
+    p5js_load_balancer_ip: IPv4Address = Field(default=IPv4Address("10.4.11.2"), alias="p5jsLoadBalancerIp")
     # The GitHub organisation whose repositories tagged `gitops-repo` Argo CD deploys (one app per repository).
     gitops_organization: str = Field(default="goldentooth", pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
     external_dns: ExternalDnsSpec = Field(default_factory=ExternalDnsSpec)
