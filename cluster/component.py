@@ -13,6 +13,7 @@ from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
+from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
 
 if TYPE_CHECKING:
@@ -34,9 +35,13 @@ class Cluster(pulumi.ComponentResource):
         super().__init__("goldentooth:index:Cluster", args.spec.cluster.name, None, opts)
         spec, secrets = args.spec, args.secrets
         child = pulumi.ResourceOptions(parent=self)
-        self.nodes = {
-            node.name: Node(NodeArgs(node, spec, ssh_target(spec, node, secrets)), child) for node in spec.nodes
-        }
+        # Nodes in inventory order: a node's reboot waits for the previous member of each of its quorums to be
+        # back (nodes/reboot_lanes.py), and those members come earlier in the inventory.
+        lanes = reboot_predecessors(spec)
+        self.nodes = {}
+        for node in spec.nodes:
+            reboot_after = tuple(d for p in lanes[node.name] if (d := self.nodes[p].reboot_done) is not None)
+            self.nodes[node.name] = Node(NodeArgs(node, spec, ssh_target(spec, node, secrets), reboot_after), child)
         # Cloud edge (aws/): records for the API endpoint (the HAProxy node) and every node, ACM, CloudFront, the
         # Vault seal key and its IAM user, data buckets, health alarms, and ExternalDNS's IAM key for Kubernetes.
         api_endpoint = spec.node(spec.roles.haproxy).ip

@@ -56,10 +56,15 @@ class StepRunner:
         options: StepOptions | None = None,
     ) -> remote.Command:
         """Register step `<node>-<name>`. With `secret=True`, `stdin` carries secret material."""
-        text = render(script, params or {}, f"{self.node}/{name}")
+        text = self.script_text(name, script, params)
         options = options or DEFAULT_STEP_OPTIONS
         artifacts.record(self.node, f"{STEP_DIR}/{name}.sh", text, "0755")
         return self.command(name, text, stdin=stdin, secret=secret, options=options)
+
+    def script_text(self, name: str, script: Script, params: Mapping[str, str] | None = None) -> str:
+        """The exact text step `name` runs; its sha256 is the step's first trigger. A step that must re-run
+        whenever another one does (reboot after a firmware edit) puts that digest in its own triggers."""
+        return render(script, params or {}, f"{self.node}/{name}")
 
     def command(
         self,

@@ -57,6 +57,9 @@ def render(script: Script, params: Mapping[str, str], title: str) -> str:
     for name in sorted(params):
         if not name.startswith(_PARAM_NAME_PREFIX) or not name.replace("_", "").isalnum() or not name.isupper():
             raise ValueError(f"script parameter {name!r} must be upper case and start with {_PARAM_NAME_PREFIX}")
+        if "$" in params[name] or "`" in params[name]:
+            # The value is data, single-quoted on purpose: it must not expand here (SC2016 would say it might).
+            lines.append("# shellcheck disable=SC2016")
         lines.append(f"export {name}={shlex.quote(params[name])}")
     return "\n".join(lines) + "\n" + _read(_LIB) + "\n" + _strip_shebang(script.body)
 

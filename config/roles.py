@@ -27,6 +27,7 @@ class NfsExport(ConfigModel):
     path: str = Field(pattern=r"^/[^\s]*$")
     clients: str  # "*" or a CIDR
     options: str = "rw,sync,no_root_squash,no_subtree_check"
+    mount_at: str | None = Field(default=None, pattern=r"^/[^\s]*$")  # where every node mounts it; default: path
 
 
 class SeaweedfsRoles(ConfigModel):

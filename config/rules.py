@@ -104,7 +104,7 @@ def _role_members(roles: RolesSpec) -> Iterator[tuple[str, str]]:
     def walk(value: object, path: str) -> Iterator[tuple[str, str]]:
         if isinstance(value, dict):
             for key, sub in value.items():
-                if key in ("path", "clients", "options") and path.startswith("roles.nfsExports"):
+                if key in ("path", "clients", "options", "mountAt") and path.startswith("roles.nfsExports"):
                     continue
                 yield from walk(sub, f"{path}.{key}")
         elif isinstance(value, (list, tuple)):

@@ -19,6 +19,7 @@ class VersionsSpec(ConfigModel):
     argocd_chart: str
     external_dns_chart: str
     nvidia_device_plugin: str
+    nvidia_container_toolkit: str = "1.17.8"  # GPU nodes' containerd runtime (node layer)
 
     @field_validator("*")
     @classmethod

@@ -1,6 +1,7 @@
 """The `Node` component: one host, its SSH target and the steps that converge it."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -8,6 +9,7 @@ from components.remote_step import StepRunner
 from components.ssh import SshTarget
 from config.spec import ClusterSpec
 from nodes.model import NodeSpec
+from nodes.os.component import NodeOs, NodeOsArgs
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,9 @@ class NodeArgs:
     spec: NodeSpec
     cluster: ClusterSpec
     target: SshTarget
+    # Must be complete before this node may reboot: the wait steps of the nodes before it in its quorums
+    # (nodes/reboot_lanes.py), so the members of a quorum never reboot together.
+    reboot_after: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 class Node(pulumi.ComponentResource):
@@ -27,6 +32,8 @@ class Node(pulumi.ComponentResource):
     # The steps after which the host's OS is converged (packages, kernel, runtime). Later layers put
     # these in `depends_on` of their first step on this node. The node layer fills the list.
     os_ready: list[pulumi.Resource]
+    os: NodeOs  # the node layer's steps (nodes/os/component.py): handles for precise edges
+    reboot_done: pulumi.Resource | None  # the wait-for-new-boot step, on nodes that can reboot
 
     def __init__(self, args: NodeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:nodes:Node", args.spec.name, None, opts)
@@ -34,7 +41,10 @@ class Node(pulumi.ComponentResource):
         self.fqdn = args.cluster.domains.node_fqdn(args.spec.name)
         self.target = args.target
         self.runner = StepRunner(args.spec.name, args.target, self)
-        self.os_ready = []
+        self.os = NodeOs(NodeOsArgs(args.spec, args.cluster, args.target, args.reboot_after),
+                         pulumi.ResourceOptions(parent=self))
+        self.os_ready = list(self.os.ready)
+        self.reboot_done = self.os.reboot.wait if self.os.reboot is not None else None
         self.register_outputs(
             {
                 "name": args.spec.name,

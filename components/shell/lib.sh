@@ -38,3 +38,147 @@ gt_mktemp() {
 GT_TEMP_FILES=()
 gt_cleanup() { if [ "${#GT_TEMP_FILES[@]}" -gt 0 ]; then rm -f -- "${GT_TEMP_FILES[@]}"; fi; }
 trap gt_cleanup EXIT
+
+# gt_write PATH MODE TEXT: make PATH (root:root) hold exactly TEXT. Returns 0 when it changed PATH, 1 otherwise.
+gt_write() {
+  local _gt_w
+  gt_mktemp _gt_w
+  printf '%s' "$3" >"$_gt_w"
+  gt_install_file "$_gt_w" "$1" "$2" root root
+}
+
+# gt_boot_id: the kernel's id of the current boot; it changes on every reboot.
+gt_boot_id() { cat /proc/sys/kernel/random/boot_id; }
+
+# gt_require_reboot REASON: ask the node's reboot step to reboot. The marker lives in /run, so the reboot clears it.
+GT_REBOOT_MARKER=/run/goldentooth/reboot-required
+gt_require_reboot() {
+  install -d -m 0755 "${GT_REBOOT_MARKER%/*}"
+  printf '%s\n' "$*" >>"$GT_REBOOT_MARKER"
+  gt_changed "reboot required: $*"
+}
+
+# --- systemd ------------------------------------------------------------------------------------------
+# gt_enable_now UNIT: enable UNIT and start it if it is not running. Prints a change only when it made one.
+gt_enable_now() {
+  if ! systemctl is-enabled --quiet "$1"; then
+    systemctl enable --quiet "$1"
+    gt_changed "enabled $1"
+  fi
+  if ! systemctl is-active --quiet "$1"; then
+    systemctl start "$1"
+    gt_changed "started $1"
+  fi
+}
+
+# gt_units_apply: install the units the generated header describes (GT_UNIT_COUNT, then GT_UNIT_<i>_NAME,
+# _TEXT, _ENABLE and _START for i = 0..COUNT-1) into /etc/systemd/system, reload systemd once if any changed,
+# then enable and start what asks for it. A started unit whose file changed is restarted.
+gt_units_apply() {
+  local i name text changed_units=() any=0
+  for ((i = 0; i < ${GT_UNIT_COUNT:-0}; i++)); do
+    name="GT_UNIT_${i}_NAME"; name=${!name}
+    text="GT_UNIT_${i}_TEXT"; text=${!text}
+    if gt_write "/etc/systemd/system/$name" 0644 "$text"; then
+      changed_units+=("$name")
+      any=1
+    fi
+  done
+  if [ "$any" = 1 ]; then
+    systemctl daemon-reload
+  fi
+  for ((i = 0; i < ${GT_UNIT_COUNT:-0}; i++)); do
+    name="GT_UNIT_${i}_NAME"; name=${!name}
+    local enable="GT_UNIT_${i}_ENABLE" start="GT_UNIT_${i}_START"
+    if [ "${!enable}" = yes ] && ! systemctl is-enabled --quiet "$name"; then
+      systemctl enable --quiet "$name"
+      gt_changed "enabled $name"
+    fi
+    if [ "${!start}" = yes ]; then
+      if ! systemctl is-active --quiet "$name"; then
+        systemctl start "$name"
+        gt_changed "started $name"
+      elif [ "${#changed_units[@]}" -gt 0 ] && printf '%s\n' "${changed_units[@]}" | grep -qxF -- "$name"; then
+        systemctl restart "$name"
+        gt_changed "restarted $name"
+      fi
+    fi
+  done
+}
+
+# --- apt ----------------------------------------------------------------------------------------------
+# Steps on one node run in parallel; a node-wide lock keeps their apt and dpkg calls from racing for dpkg's lock
+# (DPkg::Lock::Timeout also waits out apt's own timers, e.g. apt-daily).
+GT_APT_LOCK=/run/goldentooth/apt.lock
+gt_apt_locked() {
+  install -d -m 0755 "${GT_APT_LOCK%/*}"
+  flock -w 1800 "$GT_APT_LOCK" "$@"
+}
+GT_APT_UPDATE_ARGS=()  # extra options for the update gt_apt_install runs (the clock step relaxes date checks)
+gt_apt_get() {
+  gt_apt_locked env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=900 \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >&2
+}
+
+# gt_apt_source NAME KEY_URL SOURCES_TEXT: the deb822 source /etc/apt/sources.list.d/NAME.sources with its
+# armored signing key in /etc/apt/keyrings/NAME.asc. The key is fetched when missing or when its URL changed
+# (a new Kubernetes minor is a new repository with its own key URL).
+gt_apt_source() {
+  local name=$1 key_url=$2 text=$3
+  local keyring=/etc/apt/keyrings/$1.asc url_file=/var/lib/goldentooth/apt-keys/$1.url
+  if [ ! -s "$keyring" ] || [ "$(cat "$url_file" 2>/dev/null)" != "$key_url" ]; then
+    local key
+    gt_mktemp key
+    curl -fsSL --retry 3 --max-time 60 -o "$key" "$key_url"
+    if ! grep -q -- '-----BEGIN PGP PUBLIC KEY BLOCK-----' "$key"; then
+      echo "$key_url did not return an armored OpenPGP key" >&2
+      return 1
+    fi
+    install -D -m 0644 "$key" "$keyring"
+    install -d -m 0755 "${url_file%/*}"
+    printf '%s\n' "$key_url" >"$url_file"
+    gt_changed "$keyring from $key_url"
+  fi
+  gt_write "/etc/apt/sources.list.d/$name.sources" 0644 "$text" || true
+}
+
+# gt_apt_install [--keep-installed] SPEC...: install what is missing. SPEC is NAME or NAME=VERSION with apt's
+# glob syntax (kubeadm=1.32.9-*), so a pinned package is replaced when the installed version does not match;
+# with --keep-installed, any installed version is kept (another procedure owns version moves).
+gt_apt_install() {
+  local spec name want have missing=() keep=0
+  if [ "${1:-}" = --keep-installed ]; then
+    keep=1
+    shift
+  fi
+  for spec in "$@"; do
+    name=${spec%%=*}
+    want=""
+    if [[ $spec == *=* ]]; then want=${spec#*=}; fi
+    have=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}' "$name" 2>/dev/null || true)
+    # shellcheck disable=SC2053 # the pinned version is a glob on purpose
+    if [[ $have == [ih]i* ]] && { [ -z "$want" ] || [ "$keep" = 1 ] || [[ ${have#*|} == $want ]]; }; then
+      continue
+    fi
+    missing+=("$spec")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  gt_apt_get "${GT_APT_UPDATE_ARGS[@]}" update
+  gt_apt_get install --no-install-recommends --allow-change-held-packages "${missing[@]}"
+  for spec in "${missing[@]}"; do
+    gt_changed "installed $spec"
+  done
+}
+
+# gt_apt_hold NAME...: keep unattended upgrades and `apt upgrade` away from pinned packages.
+gt_apt_hold() {
+  local name
+  for name in "$@"; do
+    if [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$name") != h* ]]; then
+      gt_apt_locked apt-mark hold "$name" >/dev/null
+      gt_changed "held $name"
+    fi
+  done
+}
