@@ -1,0 +1,65 @@
+"""Every cloud resource names an explicit provider; the edge is in us-east-1 whatever the home region is."""
+
+from collections.abc import Callable
+from typing import Any
+
+from offline.evaluate import Evaluation
+from tests.aws_support import CLOUD_PACKAGES, of_type, provider_of, region_of, with_cloudflare
+
+EDGE_TYPES = (
+    "aws:acm/",
+    "aws:cloudfront/",
+    "aws:route53/",
+    "aws:cloudwatch/",
+    "aws:sns/",
+)
+REGIONAL_TYPES = ("aws:kms/", "aws:s3/", "aws:iam/")
+
+Evaluate = Callable[[Callable[[dict[str, Any]], None]], Evaluation]
+
+
+def _cloud(ev: Evaluation) -> list[Any]:
+    return [r for r in ev.resources if r.custom and r.type.startswith(CLOUD_PACKAGES)]
+
+
+def test_every_aws_resource_names_a_recorded_provider_of_its_own_package(real_evaluation: Evaluation) -> None:
+    cloud = _cloud(real_evaluation)
+    assert len(cloud) > 50
+    for r in cloud:
+        provider = provider_of(real_evaluation, r)  # fails on an empty (ambient default) provider
+        assert provider.type == f"pulumi:providers:{r.type.split(':')[0]}", r.urn
+
+
+def test_every_cloudflare_resource_names_a_recorded_provider(evaluate_edited: Evaluate) -> None:
+    ev = evaluate_edited(with_cloudflare())
+    cloudflare = [r for r in _cloud(ev) if r.type.startswith("cloudflare:")]
+    assert {r.type for r in cloudflare} >= {
+        "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
+        "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+        "cloudflare:index/dnsRecord:DnsRecord",
+    }
+    for r in _cloud(ev):
+        assert provider_of(ev, r).type == f"pulumi:providers:{r.type.split(':')[0]}", r.urn
+
+
+def test_there_are_exactly_two_aws_providers_both_inside_the_cluster_tree(real_evaluation: Evaluation) -> None:
+    providers = of_type(real_evaluation, "pulumi:providers:aws")
+    assert sorted(p.name for p in providers) == ["aws-edge-us-east-1", "aws-us-east-1"]
+    for p in providers:
+        assert p.parent.endswith("goldentooth:aws:Cloud::aws")
+        assert "[secret]" not in str(p.inputs)  # credentials come from the environment, never the program
+
+
+def test_edge_services_use_us_east_1_and_the_rest_the_configured_region(evaluate_edited: Evaluate) -> None:
+    ev = evaluate_edited(lambda plain: plain["aws"].update(region="eu-west-1"))
+    aws = [r for r in _cloud(ev) if r.type.startswith("aws:")]
+    for r in aws:
+        if r.type.startswith(EDGE_TYPES):
+            assert region_of(ev, r) == "us-east-1", r.urn
+        else:
+            assert r.type.startswith(REGIONAL_TYPES), f"{r.type} is in neither list: decide its region"
+            assert region_of(ev, r) == "eu-west-1", r.urn
+    edge, regional = {provider_of(ev, r).urn for r in aws if r.type.startswith("aws:acm/")}, {
+        provider_of(ev, r).urn for r in aws if r.type.startswith("aws:kms/")
+    }
+    assert edge.isdisjoint(regional)
