@@ -26,7 +26,7 @@ GATEWAY = IPv4Address("10.4.0.1")
 QUORUM_SIZES = (1, 3, 5)
 # Few examples: CI has two cores, and each example parses up to 60 nodes.
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 _NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?", fullmatch=True)
 _USABLE = [o for o in range(2, NODE_NET.num_addresses - 1) if NODE_NET[o] not in METALLB]
@@ -159,7 +159,7 @@ def test_generated_valid_inventories_parse(base: dict[str, Any]) -> None:
 
 def test_generated_valid_inventories_evaluate_to_one_node_component_per_host(base: dict[str, Any]) -> None:
     @SLOW
-    @given(inventories(base, max_nodes=30))
+    @given(inventories(base, max_nodes=24))
     def check(plain: dict[str, Any]) -> None:
         ev = evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
         nodes = sorted(r.name for r in ev.resources if r.type == "goldentooth:nodes:Node")
