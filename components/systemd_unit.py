@@ -1,20 +1,17 @@
-"""systemd units on a node: unit-name escaping, and the step that installs, enables and starts a set of units.
+"""systemd units on a node: unit-name escaping, and units as parameters for `gt_units_apply` (lib.sh), which
+installs them, reloads systemd once, enables and starts (or restarts, when changed) what asks for it.
 
 Unit files travel in the step's generated header (they hold no secrets), so a unit edit changes the step's
-script text and therefore its trigger: only the steps whose units changed re-run.
+script text and therefore its trigger: only the steps whose units changed re-run. A step script calls
+`gt_units_apply` wherever it needs its units; `record_units` shows them in `goldentooth render`.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pulumi_command import remote
-
 from components import artifacts
-from components.remote_step import DEFAULT_STEP_OPTIONS, StepOptions, StepRunner
-from components.script import Script
 
 UNIT_DIR = "/etc/systemd/system"
-_UNITS_SCRIPT = Script.beside(__file__, "shell/systemd_units.sh")
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.")
 
 
@@ -68,16 +65,4 @@ def unit_params(units: Sequence[Unit]) -> dict[str, str]:
 def record_units(node: str, units: Sequence[Unit]) -> None:
     for unit in units:
         artifacts.record(node, unit.path, unit.text)
-
-
-def install_units(
-    runner: StepRunner, name: str, units: Sequence[Unit], options: StepOptions = DEFAULT_STEP_OPTIONS
-) -> remote.Command:
-    """A step that only installs units. Steps that also do other work call `gt_units_apply` from their own
-    script with `unit_params(...)` in their parameters (and `record_units` for `goldentooth render`)."""
-    names = [u.name for u in units]
-    if len(set(names)) != len(names):
-        raise ValueError(f"duplicate unit names in step {name}: {names}")
-    record_units(runner.node, units)
-    return runner.run(name, _UNITS_SCRIPT, unit_params(units), options=options)
 

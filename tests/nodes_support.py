@@ -1,0 +1,92 @@
+"""Read the node layer's steps out of an offline evaluation: which steps a node has, their edges, and the
+parameters each one's generated header hands its script."""
+
+import itertools
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from offline.evaluate import Evaluation
+from offline.recorder import RecordedResource
+
+COMMAND = "command:remote:Command"
+OS_COMPONENT = "goldentooth:nodes:Os"
+_LIB = (Path(__file__).resolve().parent.parent / "components" / "shell" / "lib.sh").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node-layer step as the program registered it."""
+
+    node: str
+    name: str  # the step name without the node prefix: "firmware"
+    resource: RecordedResource
+
+    @property
+    def urn(self) -> str:
+        return self.resource.urn
+
+    @property
+    def create(self) -> str:
+        value = self.resource.raw_inputs["create"]
+        assert isinstance(value, str)
+        return value
+
+    @property
+    def stdin(self) -> str | None:
+        value = self.resource.raw_inputs.get("stdin")
+        return value if isinstance(value, str) else None
+
+    @property
+    def script(self) -> str:
+        """The script text inside `create` (`[sudo -n] /bin/bash -c <text> goldentooth-<name>`)."""
+        words = shlex.split(self.create)
+        return words[words.index("-c") + 1]
+
+    @property
+    def params(self) -> dict[str, str]:
+        return header_params(self.script)
+
+    @property
+    def triggers(self) -> list[Any]:
+        value = self.resource.raw_inputs.get("triggers", [])
+        assert isinstance(value, list)
+        return value
+
+    @property
+    def connection(self) -> dict[str, Any]:
+        value = self.resource.raw_inputs["connection"]
+        assert isinstance(value, dict)
+        return value
+
+
+def header_params(script: str) -> dict[str, str]:
+    """The `export GT_...=` assignments of a rendered step's generated header."""
+    header = script[: script.index(_LIB)]
+    words = shlex.split(header, comments=True)
+    params = {}
+    for previous, word in itertools.pairwise(words):
+        if previous == "export":
+            key, _, value = word.partition("=")
+            params[key] = value
+    return params
+
+
+def node_steps(ev: Evaluation) -> dict[str, dict[str, Step]]:
+    """node -> step name -> step, for every command parented under a node's `Os` component."""
+    by_urn = ev.by_urn()
+    result: dict[str, dict[str, Step]] = {}
+    for r in ev.resources:
+        if r.type != COMMAND:
+            continue
+        parent = by_urn.get(r.parent)
+        if parent is None or parent.type != OS_COMPONENT:
+            continue
+        node = parent.name.removesuffix("-os")
+        result.setdefault(node, {})[r.name.removeprefix(f"{node}-")] = Step(node, r.name.removeprefix(f"{node}-"), r)
+    return result
+
+
+def depends_on(step: Step, other: Step) -> bool:
+    return other.urn in step.resource.dependencies

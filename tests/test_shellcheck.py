@@ -1,0 +1,100 @@
+"""Real shellcheck on every step script the real plan registers, exactly as it runs on a node (generated header,
+helper library, body), and no static script left out of the plan."""
+
+import copy
+import hashlib
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.remote_step import STEP_DIR
+from offline.evaluate import Evaluation, RenderedFile, evaluate
+from tests.conftest import fake_secret_values
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT_DIRS = ("components", "nodes", "k8s", "hashicorp", "pki", "storage", "observability")
+_CACHE_KEY = "goldentooth/shellcheck-clean"  # digests of texts this shellcheck version passed
+
+
+def _shellcheck() -> str:
+    path = shutil.which("shellcheck")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("shellcheck is not installed (.ci/run installs it)")
+        pytest.skip("shellcheck is not installed")
+    return path
+
+
+def _version(shellcheck: str) -> str:
+    return subprocess.run([shellcheck, "--version"], capture_output=True, text=True, check=True).stdout
+
+
+def _check(shellcheck: str, files: list[Path]) -> str:
+    done = subprocess.run([shellcheck, "--shell=bash", "--format=gcc", *map(str, files)],
+                          capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
+def _upgrading(plain: dict[str, Any]) -> None:
+    """The real stack in the middle of a patch upgrade: the ordered upgrade steps exist only then."""
+    major, minor, patch = plain["versions"]["kubernetes"].split(".")
+    plain.setdefault("kubernetes", {})["upgradeFrom"] = f"{major}.{minor}.{int(patch) - 1}"
+
+
+def _step_scripts(*evaluations: Evaluation) -> list[RenderedFile]:
+    return [f for ev in evaluations for f in ev.files if f.path.startswith(f"{STEP_DIR}/")]
+
+
+@pytest.fixture(scope="module")
+def upgrading_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+    plain = copy.deepcopy(real_plain)
+    _upgrading(plain)
+    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+
+def test_every_rendered_step_script_passes_shellcheck(
+    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    shellcheck = _shellcheck()
+    steps = _step_scripts(real_evaluation, upgrading_evaluation)
+    assert len(steps) > 200, "the real plan should register a step script per step of every node"
+    # Identical text gives identical findings: a text that passed with this shellcheck version is not re-checked.
+    salt = _version(shellcheck)
+    clean: set[str] = set(request.config.cache.get(_CACHE_KEY, []))
+    todo: dict[str, Path] = {}
+    for index, f in enumerate(steps):
+        key = hashlib.sha256((salt + f.content).encode()).hexdigest()
+        if key in clean or key in todo:
+            continue
+        path = tmp_path / str(index) / f.node / f.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f.content, encoding="utf-8")
+        todo[key] = path
+    batches = [list(todo.items())[i::8] for i in range(8)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        reports = list(pool.map(lambda batch: (batch, _check(shellcheck, [p for _, p in batch])), batches))
+    findings = [report for _, report in reports if report.strip()]
+    for batch, report in reports:
+        if not report.strip():
+            clean.update(key for key, _ in batch)
+    request.config.cache.set(_CACHE_KEY, sorted(clean))
+    assert not findings, "\n".join(findings)
+
+
+def test_every_static_script_runs_in_the_real_plan(real_evaluation: Evaluation, upgrading_evaluation: Evaluation) -> None:
+    """A script no step renders would escape the shellcheck test above (and is dead code)."""
+    used = {
+        line.split("generated from ", 1)[1].split(";", 1)[0]
+        for f in _step_scripts(real_evaluation, upgrading_evaluation)
+        for line in f.content.splitlines()[1:2]
+    }
+    library = {"components/shell/lib.sh"}
+    scripts = {
+        str(p.relative_to(ROOT)) for d in SCRIPT_DIRS if (ROOT / d).is_dir() for p in (ROOT / d).rglob("*.sh")
+    }
+    assert scripts - used - library == set()
