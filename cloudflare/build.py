@@ -1,8 +1,8 @@
 """Build the Cloudflare layer if it is enabled, importing the Cloudflare SDK only then.
 
-`import pulumi_cloudflare` runs its whole generated package (~800 modules, over a second here) and the
-package offers no lighter entry point: importing any submodule runs the package `__init__` first. So the
-import is deferred to the one place that needs it, and a stack without the layer never pays for it."""
+`import pulumi_cloudflare` runs its whole generated package (~780 modules, over a second of CPU here). The
+import is deferred to the one place that needs it, so a stack without the layer never pays for it, and when
+it is on `cloudflare/sdk.py` loads only the modules the tunnel uses (about half the cost)."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING

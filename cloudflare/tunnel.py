@@ -2,15 +2,15 @@
 
 Chain: random secret -> tunnel -> (ingress config, DNS records, token). The secret and the token are
 Pulumi secrets end to end; `token` is what a cloudflared Deployment runs with (`TUNNEL_TOKEN`, from a
-Kubernetes Secret). Importing this module loads pulumi_cloudflare (over a second): only `build.py` does,
-and only when the layer is enabled."""
+Kubernetes Secret). Importing this module loads the Cloudflare SDK (`sdk.py`): only `build.py` does, and
+only when the layer is enabled."""
 
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_cloudflare as cf
 import pulumi_random as random
 
+from cloudflare import sdk as cf
 from cloudflare.ingress import ingress_rules
 from cloudflare.routes import PublicRoute
 
