@@ -57,12 +57,13 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from config.load import read_stack_file
-    from offline.check import check, read_policy_config, report
+    from offline.check import check, read_policy_config, report, resolve_config
     from policies.catalog import POLICIES
 
+    document = read_policy_config(args.policy_config) if args.policy_config else {}
+    resolve_config(document, POLICIES)  # a bad policy config fails before the (slower) evaluation
     ev = _evaluate(args.config)
     _, secrets = read_stack_file(args.config)
-    document = read_policy_config(args.policy_config) if args.policy_config else {}
     findings = check(ev, policy_config=document, secrets=secrets)
     print(report(findings, len(ev.resources), len(POLICIES)))
     return 1 if any(f.mandatory for f in findings) else 0

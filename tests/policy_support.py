@@ -26,14 +26,18 @@ from offline.recorder import RecordedResource, RecordingMonitor
 STACK_URN = "urn:pulumi:goldentooth::goldentooth::pulumi:pulumi:Stack::goldentooth-goldentooth"
 
 
-def record(program: Callable[[], None]) -> tuple[RecordedResource, ...]:
+def record(program: Callable[[], object]) -> tuple[RecordedResource, ...]:
     """Run `program` (which registers resources with the real SDKs) under the recording mock monitor."""
     monitor = RecordingMonitor()
     pulumi.runtime.set_mocks(monitor.mocks, project="goldentooth", stack="goldentooth", preview=False, monitor=monitor)
     pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    _sync_await(run_pulumi_func(program))
+
+    def run() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(run))
     return tuple(sorted(monitor.recorded, key=lambda r: r.urn))
 
 
@@ -84,7 +88,7 @@ def stack_resource(
     )
 
 
-def recorded_stack(base: Evaluation, program: Callable[[], None]) -> StackValidationArgs:
+def recorded_stack(base: Evaluation, program: Callable[[], object]) -> StackValidationArgs:
     """Stack-policy args over resources registered by `program`, through the offline adapter."""
     ev = with_resources(replace(base, resources=()), record(program))
     return StackValidationArgs(policy_resources(ev), {})
@@ -96,7 +100,7 @@ def rule_names(findings: Sequence[Finding]) -> set[str]:
 
 
 
-def recorded_args(base: Evaluation, program: Callable[[], None]) -> list[ResourceValidationArgs]:
+def recorded_args(base: Evaluation, program: Callable[[], object]) -> list[ResourceValidationArgs]:
     """Resource-policy args for every resource `program` registers, through the offline adapter."""
     return [
         ResourceValidationArgs(r.resource_type, r.props, r.urn, r.name, r.opts, r.provider, {})
