@@ -36,6 +36,8 @@ class PrivateBucket(pulumi.ComponentResource):
             name,
             bucket=args.bucket,
             force_destroy=False,
+            # Read by the policy pack's stateful-resources rule: only an empty-by-design bucket may go unprotected.
+            tags={"goldentooth:stateful": "true" if args.stateful else "false"},
             opts=p.regional_opts(self, pulumi.ResourceOptions(protect=args.stateful, retain_on_delete=args.stateful)),
         )
         bucket_id = self.bucket.id

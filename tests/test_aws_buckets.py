@@ -58,6 +58,7 @@ def test_data_buckets_are_versioned_protected_retained_and_expire_old_versions(r
         bucket = one(real_evaluation, "aws:s3/bucket:Bucket", name)
         assert bucket.inputs["bucket"] == name
         assert bucket.protect and bucket.retain_on_delete
+        assert bucket.inputs["tags"] == {"goldentooth:stateful": "true"}
         assert _side(real_evaluation, "BucketVersioning", name)["versioningConfiguration"] == {"status": "Enabled"}
         lifecycle = one(real_evaluation, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", name)
         [rule] = lifecycle.inputs["rules"]
@@ -71,6 +72,7 @@ def test_data_buckets_are_versioned_protected_retained_and_expire_old_versions(r
 def test_the_redirect_origin_bucket_holds_nothing_so_it_is_neither_versioned_nor_protected(real_evaluation: Evaluation) -> None:
     bucket = one(real_evaluation, "aws:s3/bucket:Bucket", "bare-domain-origin")
     assert not bucket.protect
+    assert bucket.inputs["tags"] == {"goldentooth:stateful": "false"}  # the policy pack's opt-out, stated
     assert [v for v in of_type(real_evaluation, "aws:s3/bucketVersioning:BucketVersioning") if v.name == bucket.name] == []
     [rule] = _side(real_evaluation, "BucketLifecycleConfiguration", bucket.name)["rules"]
     assert rule["filter"] == {} and "noncurrentVersionExpiration" not in rule
