@@ -63,3 +63,12 @@ def test_edge_services_use_us_east_1_and_the_rest_the_configured_region(evaluate
         provider_of(ev, r).urn for r in aws if r.type.startswith("aws:kms/")
     }
     assert edge.isdisjoint(regional)
+
+
+def test_the_stack_makes_the_engine_refuse_default_aws_and_cloudflare_providers() -> None:
+    import yaml
+
+    from tests.conftest import STACK_FILE
+
+    config = yaml.safe_load(STACK_FILE.read_text(encoding="utf-8"))["config"]
+    assert {"aws", "cloudflare"} <= set(config["pulumi:disable-default-providers"])
