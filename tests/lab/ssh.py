@@ -1,0 +1,62 @@
+"""Run a registered step over real SSH the way pulumi-command does: dial (retrying up to the step's
+`dialErrorLimit`, forever for -1), run `create` in one session with `stdin`, and fail if the session dies.
+The system `ssh` client runs inside the lab's controller namespace, so it can only reach lab hosts."""
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# ssh's own messages when it never got a session (as opposed to a session that died or a command that failed)
+_DIAL_ERRORS = re.compile(
+    r"Connection refused|Connection timed out|No route to host|Connection reset by peer|"
+    r"kex_exchange_identification|Connection closed by \S+ port \d+$|banner exchange",
+    re.MULTILINE,
+)
+UNLIMITED_DIAL_CAP_SECONDS = 180  # the lab's bound on "dial forever"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+    dials: int
+    seconds: float
+
+    @property
+    def changes(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.startswith("changed: ")]
+
+
+@dataclass(frozen=True)
+class SshClient:
+    namespace: str  # the controller namespace
+    key: Path
+
+    def argv(self, user: str, host: str, connect_timeout: float, command: str) -> list[str]:
+        return [
+            "ip", "netns", "exec", self.namespace, "ssh", "-F", "/dev/null", "-i", str(self.key), "-T",
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-o", f"ConnectTimeout={max(1, int(connect_timeout))}",
+            f"{user}@{host}", command,
+        ]
+
+    def run(self, user: str, host: str, command: str, *, stdin: str | None = None, dial_error_limit: int = 10,
+            per_dial_timeout: float = 15, timeout: float = 900) -> Outcome:
+        started = time.monotonic()
+        dials = 0
+        while True:
+            dials += 1
+            done = subprocess.run(self.argv(user, host, per_dial_timeout, command), input=stdin or "",
+                                  capture_output=True, text=True, timeout=timeout)
+            dial_failed = done.returncode == 255 and not done.stdout and _DIAL_ERRORS.search(done.stderr)
+            if not dial_failed:
+                return Outcome(done.returncode, done.stdout, done.stderr, dials, time.monotonic() - started)
+            out_of_dials = (dial_error_limit >= 0 and dials > dial_error_limit) or (
+                time.monotonic() - started > UNLIMITED_DIAL_CAP_SECONDS
+            )
+            if out_of_dials:
+                return Outcome(done.returncode, done.stdout, done.stderr, dials, time.monotonic() - started)
+            time.sleep(0.5)
