@@ -1,5 +1,6 @@
 """The dependency graph, grouped by layer and node, as Graphviz dot, Mermaid or a self-contained HTML page."""
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -72,16 +73,16 @@ def _topological(graph: Graph) -> list[str]:
     for a, b in graph.edges:
         succ[a].append(b)
         indegree[b] += 1
-    ready = sorted(u for u, d in indegree.items() if d == 0)
+    ready = [u for u, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
     order: list[str] = []
     while ready:
-        urn = ready.pop(0)
+        urn = heapq.heappop(ready)
         order.append(urn)
-        for s in sorted(succ[urn]):
+        for s in succ[urn]:
             indegree[s] -= 1
             if indegree[s] == 0:
-                ready.append(s)
-        ready.sort()
+                heapq.heappush(ready, s)
     if len(order) != len(indegree):
         stuck = sorted(u for u, d in indegree.items() if d > 0)
         raise ValueError(f"the dependency graph has a cycle through {stuck[:5]}")
