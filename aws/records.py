@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Literal
 
-from config.errors import ConfigError, Violation
 from config.spec import ClusterSpec
 
 RecordType = Literal["A", "AAAA", "CNAME", "TXT"]
@@ -38,8 +37,8 @@ def cluster_records(spec: ClusterSpec, api_endpoint: IPv4Address) -> tuple[DnsRe
 
     Private addresses in a public zone are deliberate: LAN clients resolve through public DNS."""
     aws, zone = spec.aws, spec.domains.base
-    if not in_zone(spec.domains.nodes, zone):
-        raise ConfigError([Violation("domains.nodes", f"{spec.domains.nodes} is outside the zone {zone} (domains.base)")])
+    if not in_zone(spec.domains.nodes, zone):  # config/cloud_rules.py rejects this before anything is registered
+        raise ValueError(f"domains.nodes {spec.domains.nodes} is outside the zone {zone}")
     records = [
         DnsRecord(fqdn("cp.k8s", zone), "A", (str(api_endpoint),), aws.ttl.default),
         DnsRecord(fqdn(aws.blog.name, zone), "CNAME", (aws.blog.target,), aws.ttl.default),

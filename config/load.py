@@ -12,6 +12,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from config.aws import AwsSpec
+from config.cloudflare import CloudflareSpec
+from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
@@ -90,6 +93,9 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     draft.roles = parsed.get("roles") if isinstance(parsed.get("roles"), RolesSpec) else None
     draft.versions = parsed.get("versions") if isinstance(parsed.get("versions"), VersionsSpec) else None
     draft.kubernetes = parsed.get("kubernetes") if isinstance(parsed.get("kubernetes"), KubernetesSpec) else None
+    draft.domains = parsed.get("domains") if isinstance(parsed.get("domains"), DomainsSpec) else None
+    draft.aws = parsed.get("aws") if isinstance(parsed.get("aws"), AwsSpec) else None
+    draft.cloudflare = parsed.get("cloudflare") if isinstance(parsed.get("cloudflare"), CloudflareSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

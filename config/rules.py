@@ -7,6 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 
+from config.aws import AwsSpec
+from config.cloud_rules import cloud_violations
+from config.cloudflare import CloudflareSpec
+from config.domains import DomainsSpec
 from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
@@ -21,6 +25,9 @@ class Draft:
     roles: RolesSpec | None = None
     versions: VersionsSpec | None = None
     kubernetes: KubernetesSpec | None = None
+    domains: DomainsSpec | None = None
+    aws: AwsSpec | None = None
+    cloudflare: CloudflareSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -279,6 +286,11 @@ def kubernetes_settings(d: Draft) -> Iterator[Violation]:
         yield from kubernetes_violations(d.kubernetes, d.versions, d.network.metallb if d.network else None)
 
 
+def cloud_settings(d: Draft) -> Iterator[Violation]:
+    """Node records inside the zone, public apps the tunnel can publish (config/cloud_rules.py)."""
+    yield from cloud_violations(d.domains, d.aws, d.cloudflare, d.kubernetes)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -289,6 +301,7 @@ RULES: tuple[Rule, ...] = (
     gpu_roles,
     model_settings,
     kubernetes_settings,
+    cloud_settings,
 )
 
 

@@ -1,5 +1,6 @@
 """The Route53 zone is read by id, never created; the cluster's records go into it with TTLs from config."""
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 
 import offline.evaluate
 from config.errors import ConfigError
+from config.load import parse_spec
 from offline.evaluate import Evaluation
 from offline.recorder import RecordingMonitor
 from tests.aws_support import of_type, one, provider_of, within
@@ -93,10 +95,14 @@ def test_ttls_come_from_config(evaluate_edited: Evaluate) -> None:
     assert validation and all(r.inputs["ttl"] == 120 for r in validation)
 
 
-def test_a_node_domain_outside_the_zone_is_a_config_error_naming_the_field(evaluate_edited: Evaluate) -> None:
+def test_a_node_domain_outside_the_zone_is_a_config_error_before_anything_registers(real_plain: dict[str, Any]) -> None:
+    plain = copy.deepcopy(real_plain)
+    plain["domains"]["nodes"] = "nodes.goldentooth.org"
     with pytest.raises(ConfigError) as caught:
-        evaluate_edited(lambda plain: plain["domains"].update(nodes="nodes.goldentooth.org"))
-    assert "domains.nodes: nodes.goldentooth.org is outside the zone goldentooth.net (domains.base)" in str(caught.value)
+        parse_spec(plain)
+    assert [str(v) for v in caught.value.violations] == [
+        "domains.nodes: nodes.goldentooth.org is outside the zone goldentooth.net (domains.base) that holds the node records"
+    ]
 
 
 def test_zone_records_live_in_the_zone_component(real_evaluation: Evaluation) -> None:

@@ -62,3 +62,37 @@ def test_ingress_puts_exact_names_before_wildcards_and_the_catch_all_last() -> N
     assert [r.get("hostname") for r in rules] == ["app.example.net", "pds.example.net", "*.pds.example.net", None]
     assert rules[-1] == {"service": CATCH_ALL}
     assert ingress_rules([]) == [{"service": CATCH_ALL}]
+
+
+def _with_public_app(plain: dict[str, Any], name: str = "httpbin") -> None:
+    plain["kubernetes"] = {"apps": [{"name": name, "image": "mccutchen/go-httpbin:v2.15.0", "port": 8080, "public": True,
+                                     "loadBalancerIp": "10.4.11.1"}]}
+
+
+def test_a_public_app_with_the_tunnel_off_is_reported(real_plain: dict[str, Any]) -> None:
+    plain = copy.deepcopy(real_plain)
+    _with_public_app(plain)
+    with pytest.raises(ConfigError) as caught:
+        parse_spec(plain)
+    assert [str(v) for v in caught.value.violations] == [
+        "kubernetes.apps[0].public: app 'httpbin' is public but the Cloudflare tunnel is off (cloudflare.enabled)"
+    ]
+
+
+def test_a_public_app_outside_the_cloudflare_zone_or_also_routed_in_config_is_reported(real_plain: dict[str, Any]) -> None:
+    plain = copy.deepcopy(real_plain)
+    with_cloudflare(zone="tunnel.example", routes=[])(plain)
+    _with_public_app(plain)
+    with pytest.raises(ConfigError) as caught:
+        parse_spec(plain)
+    assert [str(v) for v in caught.value.violations] == [
+        "kubernetes.apps[0].public: httpbin.goldentooth.net is outside the Cloudflare zone tunnel.example"
+    ]
+    plain = copy.deepcopy(real_plain)
+    with_cloudflare(routes=[{"hostname": "httpbin.goldentooth.net", "service": "http://elsewhere:80"}])(plain)
+    _with_public_app(plain)
+    with pytest.raises(ConfigError) as caught:
+        parse_spec(plain)
+    assert [str(v) for v in caught.value.violations] == [
+        "kubernetes.apps[0].public: httpbin.goldentooth.net is also a route in cloudflare.routes; publish it once"
+    ]
