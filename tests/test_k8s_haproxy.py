@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from k8s.haproxy.component import CORE_PATH, ENV_PATH, SERVICES_PATH
-from k8s.haproxy.config import STATS_PASSWORD_ENV
+from k8s.haproxy.config import STATS_PASSWORD_ENV, services_config
+from k8s.haproxy.inputs import haproxy_inputs
 from offline.evaluate import Evaluation
 from tests.conftest import TEST_SECRETS
 from tests.k8s_support import command, file_of
@@ -46,7 +47,7 @@ def test_haproxy_accepts_the_rendered_core_and_services_config(real_evaluation: 
     core = tmp_path / "10-core.cfg"
     core.write_text(file_of(real_evaluation, LB, CORE_PATH))
     services = tmp_path / "20-services.cfg"
-    text = file_of(real_evaluation, LB, SERVICES_PATH)
+    text = services_config(haproxy_inputs(real_evaluation.spec))
     assert "/etc/ssl/private/goldentooth.pem" in text
     services.write_text(text.replace("/etc/ssl/private/goldentooth.pem", str(_tls_bundle(tmp_path))))
     result = _check([core, services])
@@ -76,7 +77,7 @@ def test_api_frontend_balances_the_control_plane_with_health_checks(real_evaluat
 
 
 def test_metallb_backends_really_run_their_http_checks(real_evaluation: Evaluation) -> None:
-    services = file_of(real_evaluation, LB, SERVICES_PATH)
+    services = services_config(haproxy_inputs(real_evaluation.spec))
     blocks = services.split("\nbackend ")[1:]
     checked = {b.split("\n", 1)[0]: b for b in blocks if "http-check send" in b}
     assert {"k8s-argocd", "k8s-httpbin", "k8s-p5js-sketches"} <= set(checked)
@@ -99,7 +100,14 @@ def test_the_stats_password_lives_only_in_the_environment_file_as_a_placeholder(
 
 
 def test_config_writes_validate_with_haproxy_and_reload_only_on_change(real_evaluation: Evaluation) -> None:
-    for name, path in (("allyrion-haproxy-core-cfg", CORE_PATH), ("allyrion-haproxy-services-cfg", SERVICES_PATH)):
+    for name, path in (("allyrion-haproxy-core-cfg", CORE_PATH),):
         script = file_of(real_evaluation, LB, f"_steps/{name.removeprefix('allyrion-')}.sh")
         assert f"export GT_PATH={path}" in script
         assert "haproxy -c -q -f" in script and "GT_ON_CHANGE='systemctl reload-or-restart haproxy'" in script
+
+
+def test_the_https_router_is_not_deployed_before_a_tls_bundle_exists(real_evaluation: Evaluation) -> None:
+    """HAProxy refuses a config whose `crt` file is missing; deploying the router before the PKI layer provides
+    the bundle would fail every `pulumi up` at that step, so no step writes it yet."""
+    assert all(f.path != SERVICES_PATH for f in real_evaluation.files)
+    assert not any(r.name == "allyrion-haproxy-services-cfg" for r in real_evaluation.resources)

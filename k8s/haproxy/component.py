@@ -102,17 +102,21 @@ class HaproxyLoadBalancer(pulumi.ComponentResource):
             options=StepOptions(depends_on=[core]),
         )
         enable = runner.run("haproxy-enable", _ENABLE, options=StepOptions(depends_on=[drop_in]))
-        self.services = write_file(
-            runner,
-            "haproxy-services-cfg",
-            FileSpec(
-                SERVICES_PATH,
-                services_config(inputs),
-                validate=f'{_LOAD_ENV} && haproxy -c -q -f {CORE_PATH} -f "$1"',
-                on_change=_RELOAD,
-            ),
-            options=StepOptions(depends_on=[enable, *args.tls_ready]),
-        )
+        # The HTTPS router binds :443 with the PKI layer's bundle; HAProxy refuses a config whose certificate is
+        # missing, so the file is only deployed once a step that produces the bundle exists to wait for.
+        self.services: pulumi.Resource | None = None
+        if args.tls_ready:
+            self.services = write_file(
+                runner,
+                "haproxy-services-cfg",
+                FileSpec(
+                    SERVICES_PATH,
+                    services_config(inputs),
+                    validate=f'{_LOAD_ENV} && haproxy -c -q -f {CORE_PATH} -f "$1"',
+                    on_change=_RELOAD,
+                ),
+                options=StepOptions(depends_on=[enable, *args.tls_ready]),
+            )
         self.ready = enable
         self.endpoint = f"{inputs.bind_address}:{inputs.api_port}"
         self.register_outputs({"endpoint": self.endpoint})
