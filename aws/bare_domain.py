@@ -16,6 +16,7 @@ from aws.bucket_policy import bucket_policy
 from aws.private_bucket import PrivateBucket, PrivateBucketArgs
 from aws.providers import AwsProviders
 from aws.redirect_function import RUNTIME, redirect_code
+from components import artifacts
 
 ORIGIN_ID = "bare-domain-origin"
 
@@ -47,11 +48,13 @@ class BareDomain(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=p.edge_opts(self),
         )
+        code = redirect_code(args.redirect_to)
+        artifacts.record(artifacts.CLUSTER, f"aws/cloudfront/{name}-redirect.js", code)
         self.function = aws.cloudfront.Function(
             name,
             runtime=RUNTIME,
             comment=f"Redirect the bare domain to {args.redirect_to}",
-            code=redirect_code(args.redirect_to),
+            code=code,
             publish=True,  # the association needs the LIVE stage
             opts=p.edge_opts(self),
         )

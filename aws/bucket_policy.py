@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from aws import policy_documents as docs
 from aws.providers import AwsProviders
+from components import artifacts
 
 
 def bucket_policy(
@@ -22,6 +23,7 @@ def bucket_policy(
     statements = pulumi.Output.all(bucket.arn, *grants).apply(
         lambda values: docs.document([docs.deny_insecure_transport(values[0]), *values[1:]])
     )
+    artifacts.record(artifacts.CLUSTER, f"aws/s3/{name}.policy.json", statements)
     return aws.s3.BucketPolicy(
         name,
         bucket=bucket.id,

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from aws import policy_documents as docs
 from aws.providers import AwsProviders
+from components import artifacts
 
 
 def credentials_file(access_key_id: str, secret_access_key: str) -> str:
@@ -30,11 +31,13 @@ class ExternalDnsIdentity(pulumi.ComponentResource):
         super().__init__("goldentooth:aws:ExternalDnsIdentity", name, None, opts)
         p = args.providers
         self.user = aws.iam.User(name, name=args.iam_user, path="/goldentooth/", opts=p.regional_opts(self))
+        document = pulumi.Output.from_input(args.zone_id).apply(docs.external_dns)
+        artifacts.record(artifacts.CLUSTER, f"aws/iam/{args.iam_user}.policy.json", document)
         self.policy = aws.iam.UserPolicy(
             name,
             user=self.user.name,
             name="external-dns-route53",
-            policy=pulumi.Output.from_input(args.zone_id).apply(docs.external_dns),
+            policy=document,
             opts=p.regional_opts(self),
         )
         self.access_key = aws.iam.AccessKey(

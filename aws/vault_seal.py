@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from aws import policy_documents as docs
 from aws.providers import AwsProviders
+from components import artifacts
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,13 @@ class VaultSeal(pulumi.ComponentResource):
         alias_name = f"alias/{args.alias}"
         self.alias = aws.kms.Alias(name, name=alias_name, target_key_id=self.key.key_id, opts=p.regional_opts(self))
         self.user = aws.iam.User(name, name=args.iam_user, path="/goldentooth/", opts=p.regional_opts(self))
+        document = self.key.arn.apply(docs.vault_seal)
+        artifacts.record(artifacts.CLUSTER, f"aws/iam/{args.iam_user}.policy.json", document)
         self.policy = aws.iam.UserPolicy(
             name,
             user=self.user.name,
             name="vault-seal-kms",
-            policy=self.key.arn.apply(docs.vault_seal),
+            policy=document,
             opts=p.regional_opts(self),
         )
         self.access_key = aws.iam.AccessKey(

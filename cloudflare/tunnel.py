@@ -5,6 +5,7 @@ Pulumi secrets end to end; `token` is what a cloudflared Deployment runs with (`
 Kubernetes Secret). Importing this module loads the Cloudflare SDK (`sdk.py`): only `build.py` does, and
 only when the layer is enabled."""
 
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -13,6 +14,7 @@ import pulumi_random as random
 from cloudflare import sdk as cf
 from cloudflare.ingress import ingress_rules
 from cloudflare.routes import PublicRoute
+from components import artifacts
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,14 @@ class CloudflareTunnel(pulumi.ComponentResource):
             opts=on_cloudflare,
         )
         self.tunnel_id = tunnel.id
+        rules = ingress_rules(args.routes)
+        artifacts.record(artifacts.CLUSTER, f"cloudflare/{name}-ingress.json", json.dumps(rules, indent=2) + "\n")
         self.config = cf.ZeroTrustTunnelCloudflaredConfig(
             name,
             account_id=args.account_id,
             tunnel_id=tunnel.id,
             config=cf.ZeroTrustTunnelCloudflaredConfigConfigArgs(
-                ingresses=[cf.ZeroTrustTunnelCloudflaredConfigConfigIngressArgs(**rule) for rule in ingress_rules(args.routes)]
+                ingresses=[cf.ZeroTrustTunnelCloudflaredConfigConfigIngressArgs(**rule) for rule in rules]
             ),
             opts=on_cloudflare,
         )

@@ -129,3 +129,14 @@ def test_the_redirect_code_answers_301_to_the_blog_at_the_net_domain(real_evalua
 def test_a_target_with_quotes_cannot_break_out_of_the_javascript_string() -> None:
     hostile = 'https://x.example/";throw new Error("pwned");"'
     assert _run_handler(redirect_code(hostile), "/")["headers"]["location"]["value"] == hostile
+
+
+def test_render_shows_the_cloud_side_files_as_deployed(real_evaluation: Evaluation) -> None:
+    files = {f.path: f.content for f in real_evaluation.files if f.node == "cluster"}
+    function = one(real_evaluation, "aws:cloudfront/function:Function", "bare-domain")
+    assert files["aws/cloudfront/bare-domain-redirect.js"] == function.inputs["code"]
+    for name in ("goldentooth-vault-seal", "goldentooth-external-dns"):
+        [user_policy] = [p for p in of_type(real_evaluation, "aws:iam/userPolicy:UserPolicy") if p.inputs["user"] == name]
+        assert json.loads(files[f"aws/iam/{name}.policy.json"]) == policy(user_policy)
+    for bucket_policy in of_type(real_evaluation, "aws:s3/bucketPolicy:BucketPolicy"):
+        assert json.loads(files[f"aws/s3/{bucket_policy.name}.policy.json"]) == policy(bucket_policy)

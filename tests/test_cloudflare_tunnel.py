@@ -80,6 +80,12 @@ def test_ingress_has_every_route_in_order_and_ends_with_the_404_catch_all(enable
     ]
 
 
+def test_render_shows_the_ingress_rules_as_configured(enabled: tuple[Evaluation, Cluster]) -> None:
+    ev, _ = enabled
+    [rendered] = [f for f in ev.files if (f.node, f.path) == ("cluster", "cloudflare/goldentooth-ingress.json")]
+    assert json.loads(rendered.content) == one(ev, CONFIG, "goldentooth").inputs["config"]["ingresses"]
+
+
 def test_each_public_hostname_is_a_proxied_cname_to_the_tunnel(enabled: tuple[Evaluation, Cluster]) -> None:
     ev, _ = enabled
     tunnel = one(ev, TUNNEL, "goldentooth")
