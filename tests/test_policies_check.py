@@ -178,10 +178,8 @@ def test_check_output_never_shows_a_secret(monkeypatch: pytest.MonkeyPatch, caps
 # Violations the check finds in other layers today, reported to their owners rather than hidden by a weaker
 # rule. strict: once a layer is fixed the test passes unexpectedly and fails, so the marker cannot outlive it.
 KNOWN_LAYER_VIOLATIONS = {
-    "s3-data-bucket-versioned": "aws/bare_domain.py builds its origin bucket with stateful=False, versioned=False but "
-    "does not tag it goldentooth:stateful=false (aws/private_bucket.py could tag every bucket from args.stateful)",
-    "stateful-resources-protected": "the same origin bucket, and k8s/kubeadm/init.py runs kubeadm init (the etcd "
-    "bootstrap) without StepOptions(protect=True)",
+    "stateful-resources-protected": "k8s/kubeadm/init.py runs kubeadm init (the etcd bootstrap) without "
+    "StepOptions(protect=True)",
 }
 
 
