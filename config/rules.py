@@ -15,7 +15,7 @@ from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.roles import RolesSpec
-from config.versions import VersionsSpec
+from config.versions import VersionsSpec, runtime_violations
 from nodes.model import NodeSpec, OsRelease
 
 
@@ -291,6 +291,12 @@ def cloud_settings(d: Draft) -> Iterator[Violation]:
     yield from cloud_violations(d.domains, d.aws, d.cloudflare, d.kubernetes)
 
 
+def runtime_versions(d: Draft) -> Iterator[Violation]:
+    if d.versions is not None:
+        upgrading = d.kubernetes is not None and d.kubernetes.upgrade_from is not None
+        yield from runtime_violations(d.versions, upgrading=upgrading)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -302,6 +308,7 @@ RULES: tuple[Rule, ...] = (
     model_settings,
     kubernetes_settings,
     cloud_settings,
+    runtime_versions,
 )
 
 

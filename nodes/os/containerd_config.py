@@ -14,6 +14,7 @@ KUBEADM_PAUSE_IMAGES = {
     "1.31": "registry.k8s.io/pause:3.10",
     "1.32": "registry.k8s.io/pause:3.10",
     "1.33": "registry.k8s.io/pause:3.10",
+    "1.34": "registry.k8s.io/pause:3.10.1",
 }
 NVIDIA_RUNTIME_BINARY = "/usr/bin/nvidia-container-runtime"
 CONFIG_PATH = "/etc/containerd/config.toml"

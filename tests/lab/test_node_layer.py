@@ -87,8 +87,8 @@ def test_pis_rebooted_once_onto_a_new_boot_and_the_others_never(converged: Conve
                                  "test ! -e /var/lib/goldentooth/reboot-pending")
         if host.spec.is_pi:
             wait = converged.first.outcomes[node_steps(converged.lab.ev)[name]["wait-boot"].urn]
+            # it only ever reached the new boot: on the old one it would have failed ("still on boot ...")
             assert f"rebooted: boot {boots[0]} -> {boots[1]}" in wait.stdout
-            assert wait.dials > 1, "the wait step got in before sshd went down on the old boot"
 
 
 def _unmanaged(config_txt: str) -> str:
