@@ -45,6 +45,7 @@ def jail_conf(cluster: ClusterSpec) -> str:
         "enabled = true\n"
         f"port = {cluster.ssh.port}\n"
         "backend = systemd\n"
+        "banaction = nftables-multiport\n"
     )
 
 

@@ -24,8 +24,10 @@ if gt_install_file "$candidate" "$GT_SSHD_DROP_IN" 0644 root root; then
   gt_changed "reloaded sshd"
 fi
 
-# fail2ban bans addresses that keep failing to log in; its sshd jail reads the journal.
-gt_apt_install fail2ban
+# fail2ban bans addresses that keep failing to log in. Its sshd jail reads the journal (python3-systemd: without
+# it the systemd backend fails, and Debian 12 has no auth.log to fall back on) and bans with nftables; both are
+# only recommendations of the package, which gt_apt_install does not pull in.
+gt_apt_install fail2ban python3-systemd nftables
 if gt_write "$GT_JAIL_FILE" 0644 "$GT_JAIL_CONF"; then
   if systemctl is-active --quiet fail2ban; then
     systemctl restart fail2ban
