@@ -32,6 +32,9 @@ class StepOptions:
     retain_on_delete: bool = False
     delete: str | None = None  # shell run on delete; forces delete-before-replace
     aliases: Sequence[pulumi.Alias] = field(default_factory=tuple)
+    # For one-shot bootstrap steps (kubeadm init): freeze the command after its first run, so later edits
+    # of its script neither re-run it nor try to replace a protected step.
+    ignore_changes: Sequence[str] = ()
 
 
 DEFAULT_STEP_OPTIONS = StepOptions()
@@ -103,5 +106,6 @@ class StepRunner:
                 retain_on_delete=options.retain_on_delete,
                 deleted_with=self.parent,
                 aliases=list(options.aliases),
+                ignore_changes=list(options.ignore_changes) or None,
             ),
         )

@@ -234,3 +234,21 @@ def test_first_step_on_every_kubernetes_node_waits_for_its_os(real_plain: dict[s
     for node in (*CONTROL_PLANE[1:], *ev.spec.roles.kubernetes.workers):
         for step in ("kubeadm-join-config", "kubeadm-join"):
             assert marker[node].urn in command(ev, f"{node}-{step}").dependencies, f"{node}-{step}"
+
+
+def test_init_is_protected_and_frozen_so_a_version_bump_never_replaces_it(
+    evaluate_edited: Any, real_evaluation: Evaluation
+) -> None:
+    init = command(real_evaluation, "bettley-kubeadm-init")
+    assert init.protect
+    assert set(init.ignore_changes) == {"create", "triggers"}
+
+    def bump(plain: dict[str, Any]) -> None:
+        plain["kubernetes"] = {**plain.get("kubernetes", {}), "upgradeFrom": plain["versions"]["kubernetes"]}
+        major, minor, patch = plain["versions"]["kubernetes"].split(".")
+        plain["versions"]["kubernetes"] = f"{major}.{minor}.{int(patch) + 1}"
+
+    bumped = command(evaluate_edited(bump), "bettley-kubeadm-init")
+    # The inputs change (so a replace would be planned) but both changed fields are ignored by the engine.
+    assert bumped.inputs["create"] != init.inputs["create"]
+    assert bumped.protect and set(bumped.ignore_changes) == {"create", "triggers"}

@@ -177,17 +177,7 @@ def test_check_output_never_shows_a_secret(monkeypatch: pytest.MonkeyPatch, caps
 
 # Violations the check finds in other layers today, reported to their owners rather than hidden by a weaker
 # rule. strict: once a layer is fixed the test passes unexpectedly and fails, so the marker cannot outlive it.
-KNOWN_LAYER_VIOLATIONS = {
-    "stateful-resources-protected": "k8s/kubeadm/init.py runs kubeadm init (the etcd bootstrap) without "
-    "StepOptions(protect=True)",
-}
-
-
-@pytest.mark.parametrize(
-    "rule",
-    [pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LAYER_VIOLATIONS[p.name]))
-     if p.name in KNOWN_LAYER_VIOLATIONS else p.name for p in POLICIES],
-)
+@pytest.mark.parametrize("rule", [p.name for p in POLICIES])
 def test_the_real_stack_passes_each_rule(rule: str, real_findings: list[Finding]) -> None:
     findings = [f for f in real_findings if f.policy == rule]
     assert findings == [], "\n".join(f"{f.resource}: {f.message}" for f in findings)

@@ -65,10 +65,18 @@ class KubeadmInit(pulumi.ComponentResource):
             options=first,
         )
         # Its output prints join commands with the token and the certificate key: keep stdout secret.
+        # Init bootstraps etcd once. It is protected, and its command is frozen after the first run: a later
+        # version bump or config edit goes through KubernetesUpgrade, never through a replaced init.
         self.step = runner.run(
             "kubeadm-init",
             _INIT,
             {"GT_CONFIG": INIT_CONFIG_PATH, "GT_VERSION": args.settings.version},
-            options=StepOptions(depends_on=[ca_cert, ca_key, config], secret_stdout=True, timeout="20m"),
+            options=StepOptions(
+                depends_on=[ca_cert, ca_key, config],
+                secret_stdout=True,
+                timeout="20m",
+                protect=True,
+                ignore_changes=("create", "triggers"),
+            ),
         )
         self.register_outputs({"node": node.spec.name})
