@@ -60,13 +60,6 @@ SECRET_DEFS: tuple[SecretDef, ...] = (
         _set("cloudflareApiToken", "cat ~/.config/goldentooth/cloudflare-token"),
         lambda spec: spec.cloudflare.enabled,
     ),
-    SecretDef(
-        "externalDnsAwsCredentials",
-        "AWS shared-credentials file ([default] aws_access_key_id, aws_secret_access_key) of the Route53-only IAM "
-        "user ExternalDNS writes records with",
-        _set("externalDnsAwsCredentials", "cat ~/.config/goldentooth/external-dns-credentials"),
-        lambda spec: spec.kubernetes.external_dns.enabled,
-    ),
 )
 
 SECRET_KEYS = frozenset(d.key for d in SECRET_DEFS)

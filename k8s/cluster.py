@@ -162,7 +162,9 @@ class Kubernetes(pulumi.ComponentResource):
         self.external_dns = None
         if k8s_spec.external_dns.enabled:
             ed = k8s_spec.external_dns
-            credentials = args.external_dns_credentials or secrets.output("externalDnsAwsCredentials")
+            credentials = args.external_dns_credentials
+            if credentials is None:
+                raise ValueError("ExternalDNS is enabled but no AWS credentials were wired in (Cluster passes the AWS layer's)")
             self.external_dns = ExternalDns(
                 ExternalDnsArgs(
                     ExternalDnsSettings(versions.external_dns_chart, spec.domains.base, ed.region, ed.txt_owner_id),

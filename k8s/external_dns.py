@@ -3,8 +3,7 @@
 Credentials: a static access key of a Route53-only IAM user, as an AWS shared-credentials file in a Secret
 (`stringData`, so it is not double-encoded as in the reference) mounted into the pod. IRSA is not an option
 here: it needs a cluster OIDC issuer that AWS can reach, which a LAN-only kubeadm cluster does not publish.
-The key comes in as an input: the AWS layer's IAM access key when it is wired, else the stack secret
-`externalDnsAwsCredentials`. The chart's service account is the one the deployment runs as (the reference's
+The key comes in as an input: the AWS layer's IAM access key (`aws/`), a Pulumi secret end to end. The chart's service account is the one the deployment runs as (the reference's
 hand-written Deployment forgot `serviceAccountName`).
 """
 
