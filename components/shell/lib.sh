@@ -47,6 +47,17 @@ gt_write() {
   gt_install_file "$_gt_w" "$1" "$2" root root
 }
 
+# gt_in_list WORD ITEM...: whether WORD is one of the ITEMs (a pipe into `grep -q` could lose to SIGPIPE under
+# pipefail and report a match as a miss).
+gt_in_list() {
+  local word=$1 item
+  shift
+  for item in "$@"; do
+    if [ "$item" = "$word" ]; then return 0; fi
+  done
+  return 1
+}
+
 # gt_boot_id: the kernel's id of the current boot; it changes on every reboot.
 gt_boot_id() { cat /proc/sys/kernel/random/boot_id; }
 
@@ -98,7 +109,7 @@ gt_units_apply() {
       if ! systemctl is-active --quiet "$name"; then
         systemctl start "$name"
         gt_changed "started $name"
-      elif [ "${#changed_units[@]}" -gt 0 ] && printf '%s\n' "${changed_units[@]}" | grep -qxF -- "$name"; then
+      elif [ "${#changed_units[@]}" -gt 0 ] && gt_in_list "$name" "${changed_units[@]}"; then
         systemctl restart "$name"
         gt_changed "restarted $name"
       fi

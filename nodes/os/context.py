@@ -1,6 +1,5 @@
 """What every node step gets: the node, the whole validated config, and the runner that puts steps on the node."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -25,10 +24,6 @@ class StepContext:
 def after(*steps: pulumi.Resource | None, timeout: str | None = None) -> StepOptions:
     """Options for a step that must run after `steps` (None entries are skipped: optional steps)."""
     return StepOptions(depends_on=tuple(s for s in steps if s is not None), timeout=timeout)
-
-
-def after_all(steps: Sequence[pulumi.Resource], timeout: str | None = None) -> StepOptions:
-    return StepOptions(depends_on=tuple(steps), timeout=timeout)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ gt_units_apply
 for dev in /sys/class/net/*; do
   name=${dev##*/}
   case $name in wl*) ;; *) continue ;; esac
-  if ip -o link show dev "$name" | grep -q '[<,]UP[,>]'; then
+  flags=$(ip -o link show dev "$name")
+  flags=${flags#*<}
+  IFS=, read -r -a flag_list <<<"${flags%%>*}"
+  if gt_in_list UP "${flag_list[@]}"; then
     ip link set dev "$name" down
     gt_changed "took $name down"
   fi
