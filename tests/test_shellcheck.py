@@ -98,3 +98,13 @@ def test_every_static_script_runs_in_the_real_plan(real_evaluation: Evaluation, 
         str(p.relative_to(ROOT)) for d in SCRIPT_DIRS if (ROOT / d).is_dir() for p in (ROOT / d).rglob("*.sh")
     }
     assert scripts - used - library == set()
+
+
+def test_the_labs_own_shell_passes_shellcheck() -> None:
+    """The stand-ins and host scripts of tests/lab decide what the lab proves; they get the same check."""
+    shellcheck = _shellcheck()
+    lab = ROOT / "tests" / "lab"
+    files = sorted([*(lab / "standins").iterdir(), *(lab / "host").iterdir()])
+    assert len(files) >= 10
+    report = _check(shellcheck, files)
+    assert not report.strip(), report
