@@ -6,11 +6,10 @@ The key is created after its policy; the file is a secret handed to the Kubernet
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from aws import policy_documents as docs
 from aws.providers import AwsProviders
-from components import artifacts
+from aws.scoped_user import scoped_user
 
 
 def credentials_file(access_key_id: str, secret_access_key: str) -> str:
@@ -30,23 +29,11 @@ class ExternalDnsIdentity(pulumi.ComponentResource):
     def __init__(self, name: str, args: ExternalDnsIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:aws:ExternalDnsIdentity", name, None, opts)
         p = args.providers
-        self.user = aws.iam.User(name, name=args.iam_user, path="/goldentooth/", opts=p.regional_opts(self))
         document = pulumi.Output.from_input(args.zone_id).apply(docs.external_dns)
-        artifacts.record(artifacts.CLUSTER, f"aws/iam/{args.iam_user}.policy.json", document)
-        self.policy = aws.iam.UserPolicy(
-            name,
-            user=self.user.name,
-            name="external-dns-route53",
-            policy=document,
-            opts=p.regional_opts(self),
+        identity = scoped_user(
+            name, iam_user=args.iam_user, policy_name="external-dns-route53", document=document, providers=p, parent=self
         )
-        self.access_key = aws.iam.AccessKey(
-            name,
-            user=self.user.name,
-            opts=p.regional_opts(
-                self, pulumi.ResourceOptions(depends_on=[self.policy], additional_secret_outputs=["secret"])
-            ),
-        )
+        self.user, self.policy, self.access_key = identity.user, identity.policy, identity.access_key
         self.credentials_file = pulumi.Output.secret(
             pulumi.Output.all(self.access_key.id, self.access_key.secret).apply(lambda v: credentials_file(v[0], v[1]))
         )

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from aws import policy_documents as docs
 from aws.providers import AwsProviders
-from components import artifacts
+from aws.scoped_user import scoped_user
 
 
 @dataclass(frozen=True)
@@ -60,23 +60,11 @@ class VaultSeal(pulumi.ComponentResource):
         )
         alias_name = f"alias/{args.alias}"
         self.alias = aws.kms.Alias(name, name=alias_name, target_key_id=self.key.key_id, opts=p.regional_opts(self))
-        self.user = aws.iam.User(name, name=args.iam_user, path="/goldentooth/", opts=p.regional_opts(self))
         document = self.key.arn.apply(docs.vault_seal)
-        artifacts.record(artifacts.CLUSTER, f"aws/iam/{args.iam_user}.policy.json", document)
-        self.policy = aws.iam.UserPolicy(
-            name,
-            user=self.user.name,
-            name="vault-seal-kms",
-            policy=document,
-            opts=p.regional_opts(self),
+        identity = scoped_user(
+            name, iam_user=args.iam_user, policy_name="vault-seal-kms", document=document, providers=p, parent=self
         )
-        self.access_key = aws.iam.AccessKey(
-            name,
-            user=self.user.name,
-            opts=p.regional_opts(
-                self, pulumi.ResourceOptions(depends_on=[self.policy], additional_secret_outputs=["secret"])
-            ),
-        )
+        self.user, self.policy, self.access_key = identity.user, identity.policy, identity.access_key
         self.credentials = VaultSealCredentials(
             key_id=self.key.key_id,
             alias=alias_name,
