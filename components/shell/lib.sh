@@ -69,6 +69,17 @@ gt_require_reboot() {
   gt_changed "reboot required: $*"
 }
 
+# gt_swap_boot_file FILE NEW: put NEW in place of FILE on the FAT boot partition (no modes or owners there),
+# keeping FILE.goldentooth-previous; the rename keeps a half-written file from ever being the one the firmware reads.
+gt_swap_boot_file() {
+  local file=$1 new=$2
+  cp -- "$file" "$file.goldentooth-previous"
+  cp -- "$new" "$file.goldentooth-new"
+  mv -f -- "$file.goldentooth-new" "$file"
+  sync -- "$file"
+  gt_changed "$file"
+}
+
 # --- systemd ------------------------------------------------------------------------------------------
 # gt_enable_now UNIT: enable UNIT and start it if it is not running. Prints a change only when it made one.
 gt_enable_now() {

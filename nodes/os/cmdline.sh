@@ -35,9 +35,5 @@ printf '%s\n' "${kept[*]}" >"$new"
 if cmp -s "$new" "$file"; then
   exit 0
 fi
-cp -- "$file" "$file.goldentooth-previous"
-cp -- "$new" "$file.goldentooth-new"
-mv -f -- "$file.goldentooth-new" "$file"
-sync -- "$file"
-gt_changed "$file"
+gt_swap_boot_file "$file" "$new"
 gt_require_reboot "kernel command line ($file)"

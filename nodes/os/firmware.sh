@@ -33,11 +33,5 @@ printf '\n%s' "$GT_BLOCK" >>"$new"
 if cmp -s "$new" "$file"; then
   exit 0
 fi
-# The boot partition is FAT: no modes or owners to set, and a rename keeps a half-written file from ever
-# being the one the firmware reads.
-cp -- "$file" "$file.goldentooth-previous"
-cp -- "$new" "$file.goldentooth-new"
-mv -f -- "$file.goldentooth-new" "$file"
-sync -- "$file"
-gt_changed "$file"
+gt_swap_boot_file "$file" "$new"
 gt_require_reboot "firmware settings ($file)"
