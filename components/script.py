@@ -9,6 +9,7 @@ from pathlib import Path
 
 _LIB = Path(__file__).with_name("shell") / "lib.sh"
 _PARAM_NAME_PREFIX = "GT_"
+_LIB_DIRECTIVE = "# shellcheck shell=bash"
 
 
 @cache
@@ -61,7 +62,14 @@ def render(script: Script, params: Mapping[str, str], title: str) -> str:
             # The value is data, single-quoted on purpose: it must not expand here (SC2016 would say it might).
             lines.append("# shellcheck disable=SC2016")
         lines.append(f"export {name}={shlex.quote(params[name])}")
-    return "\n".join(lines) + "\n" + _read(_LIB) + "\n" + _strip_shebang(script.body)
+    return "\n".join(lines) + "\n" + library_text() + "\n" + _strip_shebang(script.body)
+
+
+def library_text() -> str:
+    """lib.sh without its leading `# shellcheck shell=bash` line: that directive is for checking the file alone;
+    inside a rendered step the shebang above already names the shell."""
+    text = _read(_LIB)
+    return text.split("\n", 1)[1] if text.startswith(_LIB_DIRECTIVE) else text
 
 
 def _strip_shebang(body: str) -> str:

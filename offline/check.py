@@ -266,7 +266,7 @@ def _validate(policy: Policy, args: ResourceValidationArgs | StackValidationArgs
     except UnknownValueError as exc:
         reporter(f"can't run during preview: {exc.message}", level=EnforcementLevel.ADVISORY)
     except _NotApplicableError:
-        pass
+        return  # the rule does not apply to this resource: silent by design, as in the analyzer
 
 
 async def _await(result: Any) -> None:

@@ -4,15 +4,15 @@ parameters each one's generated header hands its script."""
 import itertools
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from components.script import library_text
 from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
 
 COMMAND = "command:remote:Command"
 OS_COMPONENT = "goldentooth:nodes:Os"
-_LIB = (Path(__file__).resolve().parent.parent / "components" / "shell" / "lib.sh").read_text(encoding="utf-8")
+_LIB = library_text()  # exactly what render() prepends after the header
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers prepended to every remote step (after its generated parameter header).
 # Convention: a step prints "changed: <what>" for every change it makes and nothing of the kind otherwise,
 # so a second run of an unchanged step prints no "changed:" line (the lab asserts this).

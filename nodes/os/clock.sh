@@ -4,6 +4,7 @@
 # than a second, and this step waits until the clock is synchronised before any later step runs.
 # apt refuses Release files that look "not yet valid" to a clock that is behind, so the update that installs
 # chrony skips the date checks; every later update has a synchronised clock and checks them.
+# shellcheck disable=SC2034  # read by gt_apt_install (components/shell/lib.sh, prepended to every step)
 GT_APT_UPDATE_ARGS=(-o Acquire::Check-Date=false -o Acquire::Check-Valid-Until=false)
 gt_apt_install chrony
 if gt_write "$GT_CHRONY_DROP_IN" 0644 "$GT_CHRONY_CONF"; then
