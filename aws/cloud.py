@@ -41,8 +41,8 @@ class AwsCloud(pulumi.ComponentResource):
     zone_id: pulumi.Output[str]
     name_servers: pulumi.Output[Sequence[str]]
 
-    def __init__(self, args: AwsCloudArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:aws:Cloud", "aws", None, opts)
+    def __init__(self, name: str, args: AwsCloudArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:aws:Cloud", name, None, opts)
         cfg, zone_name = args.aws, args.zone
         child = pulumi.ResourceOptions(parent=self)
         providers = make_providers(cfg.region, args.cluster, self)

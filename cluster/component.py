@@ -1,20 +1,23 @@
-"""`Cluster`: the tree of every layer, built in dependency order from a validated spec."""
+"""`Cluster`: the tree of every layer, built from a validated spec in two phases.
+
+1. Collect: every layer's `contributions(spec)` (pure data: DNS records, routes, scrape targets, ...), merged.
+2. Build: each layer in registry order (cluster/registry.py), through its build function (cluster/wiring.py),
+   which hands it the merged contributions (for the concerns it owns) and the outputs of the layers before it.
+"""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pulumi
 
-from aws.cloud import AwsCloud, AwsCloudArgs
-from aws.records import cluster_records
-from cloudflare.build import CloudflareArgs, build_cloudflare
-from cloudflare.routes import PublicRoute
+from aws.cloud import AwsCloud
+from cluster.context import LayerContext
+from cluster.registry import LAYERS, collect_contributions
+from components.contributions import Contributions
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
-from k8s.cluster import Kubernetes, KubernetesArgs
-from nodes.node import Node, NodeArgs
-from nodes.reboot_lanes import reboot_predecessors
-from nodes.targets import ssh_target
+from k8s.cluster import Kubernetes
+from nodes.node import Node
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -27,40 +30,34 @@ class ClusterArgs:
 
 
 class Cluster(pulumi.ComponentResource):
-    nodes: dict[str, Node]
-    kubernetes: Kubernetes
-    aws: AwsCloud
+    contributions: Contributions
+    layers: dict[str, object]  # layer name -> what its build function returned
 
-    def __init__(self, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:index:Cluster", args.spec.cluster.name, None, opts)
-        spec, secrets = args.spec, args.secrets
-        child = pulumi.ResourceOptions(parent=self)
-        # Nodes in inventory order: a node's reboot waits for the previous member of each of its quorums to be
-        # back (nodes/reboot_lanes.py), and those members come earlier in the inventory.
-        lanes = reboot_predecessors(spec)
-        self.nodes = {}
-        for node in spec.nodes:
-            reboot_after = tuple(d for p in lanes[node.name] if (d := self.nodes[p].reboot_done) is not None)
-            self.nodes[node.name] = Node(NodeArgs(node, spec, ssh_target(spec, node, secrets), reboot_after), child)
-        # Cloud edge (aws/): records for the API endpoint (the HAProxy node) and every node, ACM, CloudFront, the
-        # Vault seal key and its IAM user, data buckets, health alarms, and ExternalDNS's IAM key for Kubernetes.
-        api_endpoint = spec.node(spec.roles.haproxy).ip
-        self.aws = AwsCloud(
-            AwsCloudArgs(spec.aws, spec.cluster.name, spec.domains.base, cluster_records(spec, api_endpoint)), child
-        )
-        # Kubernetes: HAProxy, kubeadm, provider, cluster software, apps (k8s/cluster.py). The PKI layer's TLS
-        # bundle steps and root CA are passed here once that layer exists.
-        self.kubernetes = Kubernetes(
-            KubernetesArgs(spec, secrets, self.nodes, external_dns_credentials=self.aws.external_dns_credentials), child
-        )
-        # Cloudflare tunnel (cloudflare/) for apps marked public plus config routes; when the section is off,
-        # nothing is registered and the Cloudflare SDK is not even imported.
-        public_apps = tuple(
-            PublicRoute(app.public_hostname, app.service_url) for app in self.kubernetes.apps.values() if app.public
-        )
-        # Annotated here, not on the class: Pulumi evaluates class annotations at runtime, and the tunnel type
-        # is imported for the type checker only.
-        self.cloudflare: CloudflareTunnel | None = build_cloudflare(
-            CloudflareArgs(spec.cloudflare, secrets.output("cloudflareApiToken"), public_apps), child
-        )
-        self.register_outputs({"nodes": sorted(self.nodes)})
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:index:Cluster", name, None, opts)
+        self.contributions = collect_contributions(args.spec)
+        ctx = LayerContext(args.spec, args.secrets, self.contributions, self)
+        for layer in LAYERS:
+            ctx.built[layer.name] = layer.build(ctx)
+        self._ctx = ctx
+        self.layers = ctx.built
+        self.register_outputs({"nodes": sorted(self.nodes), "layers": [layer.name for layer in LAYERS]})
+
+    # Typed handles on the layers that program.py exports from.
+    @property
+    def nodes(self) -> dict[str, Node]:
+        return self._ctx.nodes
+
+    @property
+    def kubernetes(self) -> Kubernetes:
+        return self._ctx.layer("k8s", Kubernetes)
+
+    @property
+    def aws(self) -> AwsCloud:
+        return self._ctx.layer("aws", AwsCloud)
+
+    @property
+    def cloudflare(self) -> "CloudflareTunnel | None":
+        from cloudflare.tunnel import CloudflareTunnel  # only imported when the layer is on
+
+        return self._ctx.optional("cloudflare", CloudflareTunnel) if self.layers.get("cloudflare") else None

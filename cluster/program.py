@@ -10,7 +10,7 @@ from config.spec import ClusterSpec
 
 
 def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
-    cluster = Cluster(ClusterArgs(spec, secrets))
+    cluster = Cluster(spec.cluster.name, ClusterArgs(spec, secrets))
     pulumi.export("nodes", {name: {"ip": str(n.spec.ip), "fqdn": n.fqdn} for name, n in cluster.nodes.items()})
     pulumi.export("kubeconfig", cluster.kubernetes.access.kubeconfig)  # secret
     pulumi.export("argocdAdminPassword", cluster.kubernetes.argocd.admin_password)  # secret

@@ -59,7 +59,8 @@ class HttpRoute:
     """A hostname HAProxy serves on :80/:443 and the servers behind it.
 
     `tls` means the backend itself speaks TLS (HAProxy re-encrypts); `check_path` None checks only the TCP
-    connect (for backends that demand client certificates)."""
+    connect (for backends that demand client certificates). `default` marks the route that serves a Host no
+    route names (at most one route may set it)."""
 
     name: str
     hostname: str
@@ -68,16 +69,22 @@ class HttpRoute:
     check_path: str | None = "/"
     check_host: str | None = None
     rewrite_host: str | None = None
+    default: bool = False
 
 
 @dataclass(frozen=True)
 class TcpRoute:
-    """A TCP port on the load balancer passed through to `servers` (the Kubernetes API, for example)."""
+    """A TCP port on the load balancer passed through to `servers` (the Kubernetes API, for example).
+
+    `check` "https-healthz" is an HTTPS GET of `/readyz` (readable anonymously on the Kubernetes API); "tcp"
+    only connects. `idle_timeout` is how long a quiet connection stays open: passed-through connections (API
+    watches, streams) are long-lived."""
 
     name: str
     port: int
     servers: tuple[Backend, ...]
     check: Literal["tcp", "https-healthz"] = "tcp"
+    idle_timeout: str = "24h"
 
 
 @dataclass(frozen=True)

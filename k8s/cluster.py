@@ -1,6 +1,6 @@
 """`Kubernetes`: the whole layer wired in dependency order, from node handles and the validated spec.
 
-HAProxy → kubeadm init (first control plane) → control-plane joins, one at a time (etcd) → worker joins →
+(the edge's API frontend) → kubeadm init (first control plane) → control-plane joins, one at a time (etcd) → worker joins →
 the kubeconfig and provider → Calico → MetalLB chart → pool and advertisement → Argo CD, ExternalDNS, the GPU
 device plugin and the apps. Everything the layer needs comes in through `KubernetesArgs`.
 """
@@ -15,10 +15,9 @@ from config.spec import ClusterSpec
 from k8s.app import App, AppArgs
 from k8s.argocd import ArgoCd, ArgoCdArgs, ArgoCdSettings
 from k8s.cni import Calico, CalicoArgs
+from k8s.contributions import api_endpoint_name
 from k8s.external_dns import ExternalDns, ExternalDnsArgs, ExternalDnsSettings
 from k8s.gpu import GpuSupport, GpuSupportArgs
-from k8s.haproxy.component import HaproxyArgs, HaproxyLoadBalancer
-from k8s.haproxy.inputs import haproxy_inputs
 from k8s.kubeadm.config import ClusterSettings
 from k8s.kubeadm.init import KubeadmInit, KubeadmInitArgs
 from k8s.kubeadm.join import ControlPlaneJoin, JoinArgs, WorkerJoin
@@ -36,18 +35,21 @@ class KubernetesArgs:
     spec: ClusterSpec
     secrets: SecretValues
     nodes: Mapping[str, Node]
-    # Steps that put the HTTPS bundle on the load-balancer node (PKI layer); the services frontend waits.
-    tls_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    # After these the API load balancer serves (the edge layer's HAProxy): kubeadm init waits for them.
+    api_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
     # The cluster root CA PEM (PKI layer) that signs Authelia's certificate; Argo CD's OIDC client trusts it.
     root_ca_pem: pulumi.Input[str] | None = None
     # ExternalDNS's AWS shared-credentials file (AWS layer); the stack secret is used when not given.
     external_dns_credentials: pulumi.Output[str] | None = None
 
 
+TYPE = "goldentooth:k8s:Kubernetes"
+
+
 def cluster_settings(spec: ClusterSpec) -> ClusterSettings:
     lb = spec.node(spec.roles.haproxy)
     control_plane = spec.nodes_named(spec.roles.kubernetes.control_plane)
-    sans = (str(lb.ip), *(str(n.ip) for n in control_plane), f"cp.k8s.{spec.domains.base}")
+    sans = (str(lb.ip), *(str(n.ip) for n in control_plane), api_endpoint_name(spec))
     return ClusterSettings(
         cluster_name=spec.cluster.name,
         version=spec.versions.kubernetes,
@@ -60,7 +62,6 @@ def cluster_settings(spec: ClusterSpec) -> ClusterSettings:
 
 
 class Kubernetes(pulumi.ComponentResource):
-    haproxy: HaproxyLoadBalancer
     pki: ClusterPki
     init: KubeadmInit
     control_plane_joins: list[ControlPlaneJoin]
@@ -74,22 +75,17 @@ class Kubernetes(pulumi.ComponentResource):
     gpu: GpuSupport | None
     apps: dict[str, App]
 
-    def __init__(self, args: KubernetesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: KubernetesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         spec, secrets, nodes = args.spec, args.secrets, args.nodes
-        super().__init__("goldentooth:k8s:Kubernetes", spec.cluster.name, None, opts)
+        super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         roles, k8s_spec, versions = spec.roles.kubernetes, spec.kubernetes, spec.versions
         settings = cluster_settings(spec)
 
-        self.haproxy = HaproxyLoadBalancer(
-            HaproxyArgs(nodes[spec.roles.haproxy], haproxy_inputs(spec), secrets.output("haproxyStatsPassword"),
-                        tls_ready=args.tls_ready),
-            child,
-        )
         self.pki = ClusterPki(spec.cluster.name, child)
         first = nodes[roles.control_plane[0]]
         self.init = KubeadmInit(
-            KubeadmInitArgs(first, settings, registration(spec, first.spec), self.pki, after=[self.haproxy.ready]), child
+            KubeadmInitArgs(first, settings, registration(spec, first.spec), self.pki, after=list(args.api_ready)), child
         )
         previous: pulumi.Resource = self.init.step
         self.control_plane_joins = []

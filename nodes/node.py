@@ -35,8 +35,8 @@ class Node(pulumi.ComponentResource):
     os: NodeOs  # the node layer's steps (nodes/os/component.py): handles for precise edges
     reboot_done: pulumi.Resource | None  # the wait-for-new-boot step, on nodes that can reboot
 
-    def __init__(self, args: NodeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:nodes:Node", args.spec.name, None, opts)
+    def __init__(self, name: str, args: NodeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:nodes:Node", name, None, opts)
         self.spec = args.spec
         self.fqdn = args.cluster.domains.node_fqdn(args.spec.name)
         self.target = args.target

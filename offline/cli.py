@@ -34,7 +34,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from offline.graph import render_graph
+    from offline.graph_render import render_graph
 
     ev = _evaluate(args.config)
     text = render_graph(ev, args.format)

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from cluster.registry import layer_names
 from offline.evaluate import Evaluation
 from offline.layers import layer_of, node_of
 
 CLUSTER_WIDE = "cluster"  # the lane of resources that act on no single host
-# Layers in the order the cluster comes up (ARCHITECTURE.md); a layer not listed follows, by first step.
-LAYER_ORDER = ("goldentooth", "nodes", "pki", "k8s", "kubernetes", "hashicorp", "storage", "observability", "aws",
-               "cloudflare")
+# Bands in the order the cluster is built (cluster/registry.py), under the composition root; anything else (a
+# resource outside every layer component) follows, by first step.
+LAYER_ORDER = ("goldentooth", *layer_names())
 
 
 @dataclass(frozen=True)
@@ -183,15 +184,3 @@ def to_mermaid(graph: Graph, host_order: Iterable[str] = ()) -> str:
         lines.append("  end")
     lines += [f"  {ids[a]} --> {ids[b]}" for a, b in graph.reduced_edges]
     return "\n".join(lines) + "\n"
-
-
-def render_graph(ev: Evaluation, fmt: str) -> str:
-    graph = build_graph(ev)
-    hosts = [n.name for n in ev.spec.nodes]
-    if fmt == "dot":
-        return to_dot(graph, hosts)
-    if fmt == "mermaid":
-        return to_mermaid(graph, hosts)
-    from offline.graph_html import to_html
-
-    return to_html(graph, ev)

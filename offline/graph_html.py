@@ -8,16 +8,18 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from cluster.registry import LAYERS
 from offline.evaluate import Evaluation
 from offline.graph import CLUSTER_WIDE, Graph
 from offline.graph_layout import BOX_H, BOX_W, COL_W, LABEL_W, LAYER_H, TOP, Box, Layout, column_x, layout
 
 _HERE = Path(__file__).resolve().parent
-# Fixed colours for the layers we know, so a layer keeps its colour as the stack grows.
+# Fixed colours, so a layer keeps its colour as the stack grows: each layer's from its registry line, plus the
+# composition root and resources outside every layer component.
 LAYER_COLOURS = {
-    "nodes": "#4e79a7", "k8s": "#f28e2b", "hashicorp": "#59a14f", "pki": "#b07aa1", "storage": "#9c755f",
-    "observability": "#e15759", "aws": "#edc948", "cloudflare": "#ff9da7", "goldentooth": "#76b7b2",
-    "command": "#bab0ac", "kubernetes": "#f28e2b",
+    **{layer.name: layer.colour for layer in LAYERS},
+    "goldentooth": "#76b7b2",
+    "command": "#bab0ac",
 }
 _SPARE = ("#17becf", "#bcbd22", "#8c564b", "#7f7f7f", "#1f77b4", "#d62728")
 LABEL_CHARS = 30

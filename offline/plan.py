@@ -32,6 +32,7 @@ def plan_document(ev: Evaluation) -> dict[str, Any]:
                 "deletedWith": r.deleted_with,
                 "ignoreChanges": list(r.ignore_changes),
                 "replaceOnChanges": list(r.replace_on_changes),
+                "aliases": list(r.aliases),
             }
         )
     return {"project": "goldentooth", "stack": "goldentooth", "resources": resources}

@@ -31,6 +31,8 @@ class RecordedResource:
     deleted_with: str
     ignore_changes: tuple[str, ...]
     replace_on_changes: tuple[str, ...]
+    # Former identities (`aliases`): a full URN, or a spec whose empty fields mean "as this resource".
+    aliases: tuple[dict[str, Any], ...]
     raw_inputs: dict[str, Any] = field(repr=False, compare=False)  # secrets revealed: for the lab only, never printed
 
 
@@ -63,6 +65,13 @@ def reveal(value: Any) -> Any:
     if isinstance(value, list):
         return [reveal(v) for v in value]
     return value
+
+
+def _alias(alias: Any) -> dict[str, Any]:
+    if alias.urn:
+        return {"urn": alias.urn}
+    spec = json_format.MessageToDict(alias.spec, preserving_proto_field_name=True)
+    return {k: spec[k] for k in ("name", "type", "stack", "project", "parentUrn", "noParent") if k in spec}
 
 
 class PlaceholderMocks(mocks.Mocks):
@@ -111,6 +120,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 deleted_with=request.deletedWith,
                 ignore_changes=tuple(request.ignoreChanges),
                 replace_on_changes=tuple(request.replaceOnChanges),
+                aliases=tuple(_alias(a) for a in request.aliases),
                 raw_inputs=reveal(raw),
             )
         )

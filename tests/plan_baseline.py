@@ -2,7 +2,8 @@
 
 `tests/fixtures/plan_baseline.json` holds, per resource of `goldentooth plan --json` on `Pulumi.goldentooth.yaml`,
 its URN, type, name, parent and a digest of everything the engine receives for it (inputs, options, dependency
-edges, provider). The `layer` column is presentation, not an input, and is left out.
+edges, provider). Left out: the `layer` column (presentation) and `aliases` (former identities, which is what
+the comparison itself checks).
 
 A resource whose URN changes (a renamed type or a new parent) must carry `aliases`; `tests/test_plan_baseline.py`
 maps every URN back through those aliases before it compares digests. Regenerate the file only when a plan
@@ -20,7 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "tests" / "fixtures" / "plan_baseline.json"
-_PRESENTATION = ("layer",)
+_PRESENTATION = ("layer", "aliases")
 
 
 def rename_urns(value: Any, rename: Callable[[str], str | None]) -> Any:

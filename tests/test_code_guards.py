@@ -3,9 +3,10 @@
 import ast
 from pathlib import Path
 
+from cluster.registry import PROGRAM_DIRS, layer_names
+
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("aws", "cloudflare", "cluster", "components", "config", "hashicorp", "k8s", "nodes",
-               "observability", "offline", "pki", "storage")
+SOURCE_DIRS = (*PROGRAM_DIRS, *layer_names())
 
 
 def _sources() -> list[Path]:

@@ -214,8 +214,10 @@ def os_ready_markers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = nodes.node.Node.__init__
     names: list[str] = []
 
-    def init(self: nodes.node.Node, args: nodes.node.NodeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        original(self, args, opts)
+    def init(
+        self: nodes.node.Node, name: str, args: nodes.node.NodeArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        original(self, name, args, opts)
         name = f"{args.spec.name}-os-ready-marker"
         self.os_ready.append(random.RandomId(name, byte_length=1, opts=pulumi.ResourceOptions(parent=self)))
         names.append(name)

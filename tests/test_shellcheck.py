@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from cluster.registry import layer_names
 from components.remote_step import STEP_DIR
 from offline.evaluate import Evaluation, RenderedFile, evaluate
 from tests.conftest import fake_secret_values
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT_DIRS = ("components", "nodes", "k8s", "hashicorp", "pki", "storage", "observability")
+SCRIPT_DIRS = ("components", *layer_names())  # step scripts live beside the component that runs them
 _CACHE_KEY = "goldentooth/shellcheck-clean"  # digests of texts this shellcheck version passed
 
 

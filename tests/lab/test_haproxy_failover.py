@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from k8s.haproxy.component import CORE_PATH
-from k8s.haproxy.config import STATS_PASSWORD_ENV
+from edge.component import CORE_PATH
+from edge.config import STATS_PASSWORD_ENV
 from offline.evaluate import Evaluation
 
 pytestmark = pytest.mark.lab

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from k8s.haproxy.component import CORE_PATH, ENV_PATH, SERVICES_PATH
-from k8s.haproxy.config import STATS_PASSWORD_ENV, services_config
-from k8s.haproxy.inputs import haproxy_inputs
+from cluster.registry import collect_contributions
+from components.contributions import Backend, Contributions, HttpRoute, TcpRoute
+from config.spec import ClusterSpec
+from edge.component import CORE_PATH, ENV_PATH, SERVICES_PATH
+from edge.config import STATS_PASSWORD_ENV, HaproxyInputs, core_config, services_config
+from edge.inputs import haproxy_inputs
 from offline.evaluate import Evaluation
 from tests.conftest import TEST_SECRETS
 from tests.k8s_support import command, file_of
 
 LB = "allyrion"
+
+
+def _inputs(spec: ClusterSpec, extra: Contributions | None = None) -> HaproxyInputs:
+    return haproxy_inputs(spec, collect_contributions(spec) + (extra or Contributions()))
 
 
 def _haproxy() -> str:
@@ -47,7 +54,7 @@ def test_haproxy_accepts_the_rendered_core_and_services_config(real_evaluation: 
     core = tmp_path / "10-core.cfg"
     core.write_text(file_of(real_evaluation, LB, CORE_PATH))
     services = tmp_path / "20-services.cfg"
-    text = services_config(haproxy_inputs(real_evaluation.spec))
+    text = services_config(_inputs(real_evaluation.spec))
     assert "/etc/ssl/private/goldentooth.pem" in text
     services.write_text(text.replace("/etc/ssl/private/goldentooth.pem", str(_tls_bundle(tmp_path))))
     result = _check([core, services])
@@ -77,7 +84,7 @@ def test_api_frontend_balances_the_control_plane_with_health_checks(real_evaluat
 
 
 def test_metallb_backends_really_run_their_http_checks(real_evaluation: Evaluation) -> None:
-    services = services_config(haproxy_inputs(real_evaluation.spec))
+    services = services_config(_inputs(real_evaluation.spec))
     blocks = services.split("\nbackend ")[1:]
     checked = {b.split("\n", 1)[0]: b for b in blocks if "http-check send" in b}
     assert {"k8s-argocd", "k8s-httpbin", "k8s-p5js-sketches"} <= set(checked)
@@ -111,3 +118,38 @@ def test_the_https_router_is_not_deployed_before_a_tls_bundle_exists(real_evalua
     the bundle would fail every `pulumi up` at that step, so no step writes it yet."""
     assert all(f.path != SERVICES_PATH for f in real_evaluation.files)
     assert not any(r.name == "allyrion-haproxy-services-cfg" for r in real_evaluation.resources)
+
+
+def test_a_route_any_layer_contributes_is_served_and_a_route_claimed_twice_is_refused(
+    real_evaluation: Evaluation, tmp_path: Path
+) -> None:
+    spec = real_evaluation.spec
+    extra = Contributions(
+        tcp_routes=(TcpRoute("nomad-rpc", 4647, (Backend("fenn", "10.4.0.15", 4647),)),),
+        http_routes=(HttpRoute("wiki", f"wiki.{spec.domains.services}", (Backend("fenn", "10.4.0.15", 8080),)),),
+    )
+    inputs = _inputs(spec, extra)
+    core, services = core_config(inputs), services_config(inputs)
+    assert f"frontend nomad-rpc\n    mode tcp\n    bind {spec.node(LB).ip}:4647" in core
+    assert "    server fenn 10.4.0.15:4647 check inter 2s fall 3 rise 2" in core
+    assert f"use_backend wiki if {{ req.hdr(host),field(1,:),lower -m str wiki.{spec.domains.services} }}" in services
+    (tmp_path / "10-core.cfg").write_text(core)
+    assert _check([tmp_path / "10-core.cfg"]).returncode == 0
+    with pytest.raises(ValueError, match="HTTP route hostname contributed twice"):
+        _inputs(spec, Contributions(http_routes=(HttpRoute("grafana-2", f"grafana.{spec.domains.services}",
+                                                           (Backend("fenn", "10.4.0.15", 3000),)),)))
+    with pytest.raises(ValueError, match="TCP route port contributed twice"):
+        _inputs(spec, Contributions(tcp_routes=(TcpRoute("other-api", 6443, (Backend("fenn", "10.4.0.15", 1),)),)))
+    with pytest.raises(ValueError, match="more than one HTTP route is the default"):
+        _inputs(spec, Contributions(http_routes=(HttpRoute("wiki", "wiki.example", (Backend("f", "10.4.0.15", 1),),
+                                                           default=True),)))
+
+
+def test_the_kubernetes_layer_contributes_its_api_and_app_routes_like_any_other(real_evaluation: Evaluation) -> None:
+    from k8s.contributions import contributions
+
+    spec = real_evaluation.spec
+    own = contributions(spec)
+    assert [r.name for r in own.tcp_routes] == ["k8s-api-server"]
+    assert {r.name for r in own.http_routes} >= {"k8s-argocd", "k8s-p5js-sketches", "k8s-httpbin"}
+    assert [(r.name, r.type) for r in own.dns_records] == [(f"cp.k8s.{spec.domains.base}", "A")]

@@ -1,0 +1,1 @@
+"""The edge layer: HAProxy on the load-balancer node, built from every layer's HTTP and TCP route contributions."""

@@ -1,0 +1,110 @@
+"""The real stack's plan is the committed baseline: the same resources with the same inputs, and every URN that
+changed is claimed by an alias, so a real `pulumi up` updates in place instead of replacing."""
+
+import json
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from components.remote_step import STEP_DIR
+from components.script import digest as text_digest
+from offline.evaluate import Evaluation
+from offline.plan import plan_document
+from offline.urns import EngineUrns, entries_of
+from tests.plan_baseline import BASELINE, digest, rename_urns
+
+# Scripts that moved to their layer's folder. The generated header names a script's path, so its step's text
+# (and trigger) differs by that one comment line: on a real stack the step runs once more (each is idempotent).
+MOVED_SCRIPTS = {
+    ("allyrion", "haproxy-install"): ("edge/install.sh", "k8s/haproxy/install.sh"),
+    ("allyrion", "haproxy-enable"): ("edge/enable.sh", "k8s/haproxy/enable.sh"),
+}
+
+
+def _baseline() -> dict[str, Any]:
+    return json.loads(BASELINE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def match_to_baseline(baseline: Mapping[str, Any], document: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """new URN -> the baseline URN it continues, and the baseline URNs nothing (no URN, no alias) continues."""
+    old = EngineUrns(entries_of(baseline))
+    new = EngineUrns(entries_of(document))
+    old_by_engine = {old.engine_urn(u): u for u in old.entries}
+    continues: dict[str, str] = {}
+    for urn in new.entries:
+        claims = [old_by_engine[e] for e in (new.engine_urn(urn), *sorted(new.former(urn))) if e in old_by_engine]
+        if len(claims) > 1:
+            raise AssertionError(f"{urn} claims several former resources: {claims}")
+        if claims:
+            continues[urn] = claims[0]
+    unclaimed = sorted(set(old.entries) - set(continues.values()))
+    return continues, unclaimed
+
+
+def _moved_script_text(ev: Evaluation, entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry as it was before its script moved: the old path in the header, and the old text's digest."""
+    node_step = tuple(entry["name"].split("-", 1))
+    if node_step not in MOVED_SCRIPTS:
+        return entry
+    new_path, old_path = MOVED_SCRIPTS[node_step]
+    [text] = [f.content for f in ev.files if f.node == node_step[0] and f.path == f"{STEP_DIR}/{node_step[1]}.sh"]
+    assert f"generated from {new_path};" in text
+    old_text = text.replace(f"generated from {new_path};", f"generated from {old_path};", 1)
+    replacements = {shlex.quote(text): shlex.quote(old_text), text_digest(text): text_digest(old_text)}
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, str):
+            for before, after in replacements.items():
+                value = value.replace(before, after)
+        return value
+
+    return swap(entry)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def plan(real_file_evaluation: Evaluation) -> dict[str, Any]:
+    return plan_document(real_file_evaluation)
+
+
+def test_every_former_urn_is_continued_by_one_resource_through_its_urn_or_an_alias(plan: dict[str, Any]) -> None:
+    continues, unclaimed = match_to_baseline(_baseline(), plan)
+    assert unclaimed == [], "resources of the baseline that nothing continues (add aliases):\n" + "\n".join(unclaimed)
+    new_only = sorted(set(e.urn for e in entries_of(plan)) - set(continues))
+    assert new_only == [], "resources the baseline does not have (regenerate it if intended):\n" + "\n".join(new_only)
+
+
+def test_every_resource_has_the_inputs_and_options_of_the_resource_it_continues(
+    plan: dict[str, Any], real_file_evaluation: Evaluation
+) -> None:
+    continues, _ = match_to_baseline(_baseline(), plan)
+    baseline = {e["urn"]: e for e in _baseline()["resources"]}
+    changed = []
+    for entry in plan["resources"]:
+        before = continues.get(entry["urn"])
+        if before is None:
+            continue
+        entry = rename_urns(_moved_script_text(real_file_evaluation, entry), continues.get)
+        # Dependency edges are sets, listed in URN order: renamed URNs sort elsewhere.
+        entry["dependencies"] = sorted(entry["dependencies"])
+        entry["propertyDependencies"] = {k: sorted(v) for k, v in entry["propertyDependencies"].items()}
+        # A new type or parent is what an alias declares (checked above); everything else must be as it was.
+        for key in ("urn", "type", "name", "parent"):
+            entry[key] = baseline[before][key]
+        if digest(entry) != baseline[before]["digest"]:
+            changed.append(before)
+    assert changed == [], "resources whose inputs or options changed:\n" + "\n".join(changed)
+
+
+def test_the_check_catches_a_component_moved_without_its_alias(plan: dict[str, Any]) -> None:
+    stripped = json.loads(json.dumps(plan))
+    for entry in stripped["resources"]:
+        entry["aliases"] = []
+    _, unclaimed = match_to_baseline(_baseline(), stripped)
+    assert unclaimed, "without aliases the moved HAProxy component must leave former URNs unclaimed"
+    assert all("HaproxyLoadBalancer" in u for u in unclaimed)
