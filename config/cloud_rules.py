@@ -7,8 +7,8 @@ from config.aws import AwsSpec
 from config.cloudflare import CloudflareSpec, in_zone
 from config.domains import DomainsSpec
 from config.errors import Violation
+from config.hostnames import public_host
 from config.kubernetes import KubernetesSpec
-from k8s.names import public_host
 
 
 def cloud_violations(

@@ -18,12 +18,12 @@ from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
+from config.nodes import NODE_NAME, NodeSpec
 from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
 from config.spec import ClusterSpec
 from config.versions import VersionsSpec
-from nodes.model import NODE_NAME, NodeSpec
 
 NAMESPACE = "goldentooth"
 _SECTIONS: dict[str, str] = {

@@ -14,9 +14,9 @@ from config.domains import DomainsSpec
 from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
+from config.nodes import NodeSpec, OsRelease
 from config.roles import RolesSpec
 from config.versions import VersionsSpec, runtime_violations
-from nodes.model import NodeSpec, OsRelease
 
 
 @dataclass

@@ -9,9 +9,9 @@ from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
+from config.nodes import NodeSpec
 from config.roles import RolesSpec
 from config.versions import VersionsSpec
-from nodes.model import NodeSpec
 
 
 class ClusterSpec(ConfigModel):

@@ -7,7 +7,7 @@ from pydantic import field_validator
 
 from config.base import ConfigModel
 from config.errors import Violation
-from nodes.os.containerd_config import KUBEADM_PAUSE_IMAGES
+from config.kubeadm_images import KUBEADM_PAUSE_IMAGES
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -53,5 +53,5 @@ def runtime_violations(versions: VersionsSpec, *, upgrading: bool) -> Iterator[V
         yield Violation(
             "versions.kubernetes",
             f"no known pause image for containerd's sandbox_image on Kubernetes {minor} (known: "
-            f"{', '.join(sorted(KUBEADM_PAUSE_IMAGES))}; add it in nodes/os/containerd_config.py)",
+            f"{', '.join(sorted(KUBEADM_PAUSE_IMAGES))}; add it in config/kubeadm_images.py)",
         )

@@ -14,9 +14,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from config.domains import DomainsSpec
+from config.hostnames import metallb_host, public_host
 from config.kubernetes import AppSpec
 from k8s.manifest import apply
-from k8s.names import metallb_host, public_host
 
 SERVICE_PORT = 80
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from config.hostnames import metallb_host, service_host
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from k8s.app import App, AppArgs
@@ -18,12 +19,11 @@ from k8s.cni import Calico, CalicoArgs
 from k8s.contributions import api_endpoint_name
 from k8s.external_dns import ExternalDns, ExternalDnsArgs, ExternalDnsSettings
 from k8s.gpu import GpuSupport, GpuSupportArgs
-from k8s.kubeadm.config import ClusterSettings
+from k8s.kubeadm.config import KubeadmSettings
 from k8s.kubeadm.init import KubeadmInit, KubeadmInitArgs
 from k8s.kubeadm.join import ControlPlaneJoin, JoinArgs, WorkerJoin
 from k8s.kubeadm.registration import registration
 from k8s.metallb import Metallb, MetallbArgs
-from k8s.names import metallb_host, service_host
 from k8s.pki import ClusterPki
 from k8s.provider import ClusterAccess, ClusterAccessArgs
 from k8s.upgrade.component import KubernetesUpgrade, UpgradeArgs
@@ -46,11 +46,11 @@ class KubernetesArgs:
 TYPE = "goldentooth:k8s:Kubernetes"
 
 
-def cluster_settings(spec: ClusterSpec) -> ClusterSettings:
+def kubeadm_settings(spec: ClusterSpec) -> KubeadmSettings:
     lb = spec.node(spec.roles.haproxy)
     control_plane = spec.nodes_named(spec.roles.kubernetes.control_plane)
     sans = (str(lb.ip), *(str(n.ip) for n in control_plane), api_endpoint_name(spec))
-    return ClusterSettings(
+    return KubeadmSettings(
         cluster_name=spec.cluster.name,
         version=spec.versions.kubernetes,
         endpoint_host=str(lb.ip),
@@ -80,7 +80,7 @@ class Kubernetes(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         roles, k8s_spec, versions = spec.roles.kubernetes, spec.kubernetes, spec.versions
-        settings = cluster_settings(spec)
+        settings = kubeadm_settings(spec)
 
         self.pki = ClusterPki(spec.cluster.name, child)
         first = nodes[roles.control_plane[0]]

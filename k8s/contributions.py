@@ -2,8 +2,8 @@
 apps' MetalLB addresses, and the API endpoint's DNS record."""
 
 from components.contributions import Backend, Contributions, DnsRecord, HttpRoute, TcpRoute
+from config.hostnames import metallb_host
 from config.spec import ClusterSpec
-from k8s.names import metallb_host
 
 API_ROUTE = "k8s-api-server"
 

@@ -7,8 +7,8 @@ import pulumi
 
 from components.remote_step import StepRunner
 from components.ssh import SshTarget
+from config.nodes import NodeSpec
 from config.spec import ClusterSpec
-from nodes.model import NodeSpec
 from nodes.os.component import NodeOs, NodeOsArgs
 
 

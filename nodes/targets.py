@@ -3,9 +3,9 @@
 import os
 
 from components.ssh import Bastion, SshTarget
+from config.nodes import NodeSpec
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
-from nodes.model import NodeSpec
 
 
 def ssh_target(spec: ClusterSpec, node: NodeSpec, secrets: SecretValues) -> SshTarget:

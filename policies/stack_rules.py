@@ -176,7 +176,7 @@ overclock_safe = StackValidationPolicy(
     enforcement_level=MANDATORY,
     validate=_validate_overclock,
     config_schema=OVERCLOCK_SCHEMA,
-    remediation_steps="Lower firmware.armFreq/overVoltage in the node's config (nodes/hardware.py lists the "
+    remediation_steps="Lower firmware.armFreq/overVoltage in the node's config (config/hardware.py lists the "
     "safe maxima); Pi 5 takes no over_voltage.",
 )
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from config.errors import ConfigError
+from config.hardware import CAPABILITIES, HardwareModel
 from config.load import parse_spec
-from nodes.hardware import CAPABILITIES, HardwareModel
 from offline.evaluate import evaluate
 from tests.conftest import fake_secret_values
 

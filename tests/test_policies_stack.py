@@ -8,7 +8,7 @@ from pulumi_policy import PolicyResource, StackValidationArgs
 from components.remote_step import StepOptions, StepRunner
 from components.script import Script
 from components.ssh import SshTarget
-from nodes.hardware import CAPABILITIES
+from config.hardware import CAPABILITIES
 from offline.evaluate import Evaluation
 from policies import stack_rules
 from policies.stack_view import StackView

@@ -24,7 +24,7 @@ CA_CERT_HASH = "CA_CERT_HASH"  # not secret, but only known once the CA exists; 
 
 
 @dataclass(frozen=True)
-class ClusterSettings:
+class KubeadmSettings:
     cluster_name: str
     version: str  # exact, e.g. 1.32.9
     endpoint_host: str  # the HAProxy address every node and kubeconfig uses
@@ -61,7 +61,7 @@ def kubelet_configuration() -> dict[str, object]:
     }
 
 
-def init_documents(settings: ClusterSettings, reg: Registration) -> list[dict[str, object]]:
+def init_documents(settings: KubeadmSettings, reg: Registration) -> list[dict[str, object]]:
     init: dict[str, object] = {
         "apiVersion": KUBEADM_API,
         "kind": "InitConfiguration",
@@ -95,7 +95,7 @@ def init_documents(settings: ClusterSettings, reg: Registration) -> list[dict[st
     return [init, cluster, kubelet_configuration()]
 
 
-def join_document(settings: ClusterSettings, reg: Registration, *, control_plane: bool) -> dict[str, object]:
+def join_document(settings: KubeadmSettings, reg: Registration, *, control_plane: bool) -> dict[str, object]:
     doc: dict[str, object] = {
         "apiVersion": KUBEADM_API,
         "kind": "JoinConfiguration",
@@ -122,9 +122,9 @@ def dump(documents: list[dict[str, object]]) -> str:
     return yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False)
 
 
-def init_config(settings: ClusterSettings, reg: Registration) -> str:
+def init_config(settings: KubeadmSettings, reg: Registration) -> str:
     return dump(init_documents(settings, reg))
 
 
-def join_config(settings: ClusterSettings, reg: Registration, *, control_plane: bool) -> str:
+def join_config(settings: KubeadmSettings, reg: Registration, *, control_plane: bool) -> str:
     return dump([join_document(settings, reg, control_plane=control_plane)])

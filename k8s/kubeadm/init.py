@@ -14,7 +14,7 @@ from k8s.kubeadm.config import (
     CERTIFICATE_KEY,
     INIT_CONFIG_PATH,
     PKI_DIR,
-    ClusterSettings,
+    KubeadmSettings,
     init_config,
 )
 from k8s.kubeadm.registration import Registration
@@ -29,7 +29,7 @@ CA_KEY = "CA_KEY"
 @dataclass(frozen=True)
 class KubeadmInitArgs:
     node: Node
-    settings: ClusterSettings
+    settings: KubeadmSettings
     registration: Registration
     pki: ClusterPki
     after: Sequence[pulumi.Resource] = field(default_factory=tuple)  # e.g. the load balancer being ready

@@ -20,7 +20,7 @@ from k8s.kubeadm.config import (
     CERTIFICATE_KEY,
     INIT_CONFIG_PATH,
     JOIN_CONFIG_PATH,
-    ClusterSettings,
+    KubeadmSettings,
     join_config,
 )
 from k8s.kubeadm.registration import Registration
@@ -36,7 +36,7 @@ _UPLOAD_CERTS = Script.beside(__file__, "upload_certs.sh")
 class JoinArgs:
     node: Node
     first: Node  # the init node: it refreshes the token (and certificates) for this join
-    settings: ClusterSettings
+    settings: KubeadmSettings
     registration: Registration
     pki: ClusterPki
     after: Sequence[pulumi.Resource] = field(default_factory=tuple)  # init, or the previous control-plane join

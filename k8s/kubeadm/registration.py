@@ -6,8 +6,8 @@ runs a single pod that does not tolerate it, not even in the seconds after it jo
 
 from dataclasses import dataclass
 
+from config.nodes import NodeSpec
 from config.spec import ClusterSpec
-from nodes.model import NodeSpec
 
 CONTROL_PLANE_TAINT = ("node-role.kubernetes.io/control-plane", "", "NoSchedule")
 GPU_LABEL = ("gpu", "true")

@@ -19,8 +19,8 @@ import pulumi
 from components.reboot import RebootSteps, reboot_when_required
 from components.remote_step import StepRunner
 from components.ssh import SshTarget
+from config.nodes import NodeSpec
 from config.spec import ClusterSpec
-from nodes.model import NodeSpec
 from nodes.os.clock import clock_step
 from nodes.os.cmdline import cmdline_step
 from nodes.os.containerd import containerd_step

@@ -7,27 +7,11 @@ runtime (the NVIDIA container toolkit's runc wrapper) becomes the default, so th
 work without every pod naming a RuntimeClass; the `nvidia` RuntimeClass also maps to it.
 """
 
-# The pause image each kubeadm minor pulls (`kubeadm config images list`). A minor missing here is a
-# config error (config/versions.py), so a version bump cannot silently keep an old sandbox image.
-KUBEADM_PAUSE_IMAGES = {
-    "1.30": "registry.k8s.io/pause:3.9",
-    "1.31": "registry.k8s.io/pause:3.10",
-    "1.32": "registry.k8s.io/pause:3.10",
-    "1.33": "registry.k8s.io/pause:3.10",
-    "1.34": "registry.k8s.io/pause:3.10.1",
-}
+from config.kubeadm_images import sandbox_image
+
 NVIDIA_RUNTIME_BINARY = "/usr/bin/nvidia-container-runtime"
 CONFIG_PATH = "/etc/containerd/config.toml"
 _CRI = '[plugins."io.containerd.grpc.v1.cri"'
-
-
-def sandbox_image(kubernetes_minor: str) -> str:
-    try:
-        return KUBEADM_PAUSE_IMAGES[kubernetes_minor]
-    except KeyError:
-        raise ValueError(
-            f"no known pause image for Kubernetes {kubernetes_minor}; add it to KUBEADM_PAUSE_IMAGES"
-        ) from None
 
 
 def _runtime(name: str, binary: str | None) -> list[str]:

@@ -6,8 +6,8 @@ import pulumi
 
 from components.remote_step import StepOptions, StepRunner
 from components.script import Script, digest
+from config.nodes import NodeSpec
 from config.spec import ClusterSpec
-from nodes.model import NodeSpec
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from nodes.model import OsRelease
+from config.nodes import OsRelease
 
 
 @dataclass(frozen=True)

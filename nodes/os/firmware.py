@@ -16,8 +16,8 @@ from typing import Literal
 import pulumi
 
 from components.script import Script
-from nodes.hardware import Capabilities
-from nodes.model import FanSpec, FirmwareSpec, NodeSpec
+from config.hardware import Capabilities
+from config.nodes import FanSpec, FirmwareSpec, NodeSpec
 from nodes.os.context import BootFileStep, StepContext, after, boot_file_step
 
 CONFIG_TXT = "/boot/firmware/config.txt"

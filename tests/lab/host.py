@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nodes.model import NodeSpec
+from config.nodes import NodeSpec
 
 LAB = Path(__file__).resolve().parent
 FIXTURES = LAB / "fixtures"

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from config.base import ConfigModel
-from nodes.hardware import Capabilities, HardwareModel, capabilities
+from config.hardware import Capabilities, HardwareModel, capabilities
 
 NODE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
