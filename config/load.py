@@ -12,18 +12,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from config.aws import AwsSpec
-from config.cloudflare import CloudflareSpec
-from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
-from config.kubernetes import KubernetesSpec
-from config.network import NetworkSpec
 from config.nodes import NODE_NAME, NodeSpec
-from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
 from config.spec import ClusterSpec
-from config.versions import VersionsSpec
 
 NAMESPACE = "goldentooth"
 _SECTIONS: dict[str, str] = {
@@ -89,13 +82,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
         violations += problems
         if value is not None:
             parsed[name] = value
-    draft.network = parsed.get("network") if isinstance(parsed.get("network"), NetworkSpec) else None
-    draft.roles = parsed.get("roles") if isinstance(parsed.get("roles"), RolesSpec) else None
-    draft.versions = parsed.get("versions") if isinstance(parsed.get("versions"), VersionsSpec) else None
-    draft.kubernetes = parsed.get("kubernetes") if isinstance(parsed.get("kubernetes"), KubernetesSpec) else None
-    draft.domains = parsed.get("domains") if isinstance(parsed.get("domains"), DomainsSpec) else None
-    draft.aws = parsed.get("aws") if isinstance(parsed.get("aws"), AwsSpec) else None
-    draft.cloudflare = parsed.get("cloudflare") if isinstance(parsed.get("cloudflare"), CloudflareSpec) else None
+    draft.take_sections(parsed)
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

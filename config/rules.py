@@ -3,8 +3,8 @@
 Rules run on a `Draft`, so a malformed section does not hide the problems of the others.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from ipaddress import IPv4Network
 
 from config.aws import AwsSpec
@@ -16,6 +16,7 @@ from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.nodes import NodeSpec, OsRelease
 from config.roles import RolesSpec
+from config.spec import ClusterSpec
 from config.versions import VersionsSpec, runtime_violations
 
 
@@ -31,6 +32,15 @@ class Draft:
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
+
+    def take_sections(self, parsed: Mapping[str, object]) -> None:
+        """Every section that parsed, for the Draft fields named like a `ClusterSpec` field (nodes come apart)."""
+        for f in fields(self):
+            spec_field = ClusterSpec.model_fields.get(f.name)
+            if spec_field is None or f.name == "nodes":
+                continue
+            value = parsed.get(f.name)
+            setattr(self, f.name, value if isinstance(value, spec_field.annotation) else None)  # type: ignore[arg-type]
 
     def path(self, index: int, node: NodeSpec) -> str:
         """`nodes.<name>` where the name is unambiguous, else the entry's position."""
@@ -104,71 +114,23 @@ def network_layout(d: Draft) -> Iterator[Violation]:
         yield Violation("network.onLink", f"{net.on_link} is outside the node network {net.nodes}")
 
 
-def _role_members(roles: RolesSpec) -> Iterator[tuple[str, str]]:
-    """(path, node name) for every name that appears in the role matrix."""
-    dumped = roles.model_dump(by_alias=True)
-
-    def walk(value: object, path: str) -> Iterator[tuple[str, str]]:
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                if key in ("path", "clients", "options", "mountAt") and path.startswith("roles.nfsExports"):
-                    continue
-                yield from walk(sub, f"{path}.{key}")
-        elif isinstance(value, (list, tuple)):
-            for i, sub in enumerate(value):
-                yield from walk(sub, f"{path}[{i}]")
-        elif isinstance(value, str):
-            yield path, value
-
-    yield from walk(dumped, "roles")
-
-
 def roles_name_nodes(d: Draft) -> Iterator[Violation]:
     if d.roles is None:
         return
-    for path, name in _role_members(d.roles):
+    for path, name in d.roles.members():
         if name not in d.all_node_names:
             yield Violation(path, f"{name!r} is not a node in the inventory")
-    for path, names in _member_lists(d.roles):
+    for path, names in d.roles.member_lists():
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             yield Violation(path, f"lists {', '.join(dupes)} more than once")
 
 
-def _member_lists(roles: RolesSpec) -> Iterator[tuple[str, tuple[str, ...]]]:
-    r = roles
-    yield "roles.kubernetes.controlPlane", r.kubernetes.control_plane
-    yield "roles.kubernetes.workers", r.kubernetes.workers
-    yield "roles.kubernetes.gpuWorkers", r.kubernetes.gpu_workers
-    yield "roles.consul.servers", r.consul.servers
-    yield "roles.consul.clients", r.consul.clients
-    yield "roles.vault.servers", r.vault.servers
-    yield "roles.nomad.servers", r.nomad.servers
-    yield "roles.nomad.clients", r.nomad.clients
-    yield "roles.zfs", r.zfs
-    yield "roles.ollama", r.ollama
-    if r.seaweedfs:
-        yield "roles.seaweedfs.masters", r.seaweedfs.masters
-        yield "roles.seaweedfs.volumes", r.seaweedfs.volumes
-    if r.slurm:
-        yield "roles.slurm.controllers", r.slurm.controllers
-        yield "roles.slurm.compute", r.slurm.compute
-
-
 def quorums(d: Draft) -> Iterator[Violation]:
     if d.roles is None:
         return
-    r = d.roles
-    groups = [
-        ("roles.kubernetes.controlPlane", "etcd", r.kubernetes.control_plane),
-        ("roles.consul.servers", "Consul raft", r.consul.servers),
-        ("roles.vault.servers", "Vault raft", r.vault.servers),
-        ("roles.nomad.servers", "Nomad raft", r.nomad.servers),
-    ]
-    if r.seaweedfs is not None:
-        groups.append(("roles.seaweedfs.masters", "SeaweedFS master raft", r.seaweedfs.masters))
     hours = {node.name: node.host_index for _, node in d.nodes}
-    for path, what, members in groups:
+    for path, what, members in ((q.path, q.label, q.members) for q in d.roles.quorums()):
         yield from _reboot_hours(path, what, members, hours)
         size = len(set(members))
         if size == 0:

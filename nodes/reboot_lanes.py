@@ -11,11 +11,8 @@ from config.spec import ClusterSpec
 
 
 def quorums(spec: ClusterSpec) -> list[tuple[str, ...]]:
-    r = spec.roles
-    groups = [r.kubernetes.control_plane, r.consul.servers, r.vault.servers, r.nomad.servers]
-    if r.seaweedfs is not None:
-        groups.append(r.seaweedfs.masters)
-    return groups
+    """The members of every quorum the roles model marks (config/roles.py)."""
+    return [q.members for q in spec.roles.quorums()]
 
 
 def reboot_predecessors(spec: ClusterSpec) -> dict[str, tuple[str, ...]]:
