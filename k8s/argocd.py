@@ -17,10 +17,11 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 import yaml
 
+from k8s import namespaces
 from k8s.helm import Chart, release
 from k8s.manifest import Computed, Sealed, apply, output_placeholder
 
-NAMESPACE = "argocd"
+NAMESPACE = namespaces.ARGOCD
 REPO = "https://argoproj.github.io/argo-helm"
 OIDC_SECRET = "argocd-oidc-authelia"
 PROJECT = "gitops-repo"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from k8s import namespaces
 from k8s.helm import Chart, release
 
 REPO = "https://docs.tigera.io/calico/charts"
@@ -22,7 +23,7 @@ def calico_chart(version: str, pod_cidr: str) -> Chart:
         chart="tigera-operator",
         version=f"v{version}",  # the operator chart's versions carry the v
         repo=REPO,
-        namespace="tigera-operator",
+        namespace=namespaces.TIGERA_OPERATOR,
         create_namespace=True,
         values={
             "installation": {

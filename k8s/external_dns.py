@@ -14,10 +14,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from k8s import namespaces
 from k8s.helm import Chart, release
 from k8s.manifest import Sealed, apply
 
-NAMESPACE = "external-dns"
+NAMESPACE = namespaces.EXTERNAL_DNS
 REPO = "https://kubernetes-sigs.github.io/external-dns/"
 CREDENTIALS_SECRET = "external-dns-aws"
 CREDENTIALS_DIR = "/etc/aws"

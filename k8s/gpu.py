@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from k8s import namespaces
 from k8s.helm import Chart, release
 from k8s.kubeadm.registration import GPU_LABEL, GPU_TAINT
 from k8s.manifest import apply
@@ -67,7 +68,7 @@ class GpuSupport(pulumi.ComponentResource):
     def __init__(self, args: GpuSupportArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:k8s:GpuSupport", "nvidia", None, opts)
         runtime = apply("nvidia-runtimeclass", runtime_class(), provider=args.provider, parent=self, depends_on=args.after)
-        chart = Chart("nvidia-device-plugin", "nvidia-device-plugin", args.version, REPO, "nvidia-device-plugin",
+        chart = Chart("nvidia-device-plugin", "nvidia-device-plugin", args.version, REPO, namespaces.NVIDIA_DEVICE_PLUGIN,
                       device_plugin_values(), create_namespace=True)
         self.release = release(chart, provider=args.provider, parent=self, depends_on=[runtime, *args.after])
         self.register_outputs({"version": args.version})

@@ -13,10 +13,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from k8s import namespaces
 from k8s.helm import Chart, release
 from k8s.manifest import apply
 
-NAMESPACE = "metallb"
+NAMESPACE = namespaces.METALLB
 POOL = "primary"
 REPO = "https://metallb.github.io/metallb"
 PRIVILEGED = {f"pod-security.kubernetes.io/{mode}": "privileged" for mode in ("enforce", "audit", "warn")}

@@ -101,7 +101,7 @@ PRIVILEGED_SCHEMA = schema(
             "type": "array",
             "items": {"type": "string"},
             "description": "namespaces whose pods may run privileged containers (CNI, load balancer, GPU plugin)",
-            "default": ["kube-system", "calico-system", "tigera-operator", "metallb-system"],
+            "default": ["kube-system", "calico-system", "tigera-operator", "metallb"],
         }
     }
 )
@@ -180,7 +180,7 @@ APP_SCHEMA = schema(
             "items": {"type": "string"},
             "description": "namespaces of platform components whose Deployments come from upstream charts",
             "default": [
-                "kube-system", "calico-system", "tigera-operator", "metallb-system", "argocd", "external-dns",
+                "kube-system", "calico-system", "tigera-operator", "metallb", "argocd", "external-dns",
                 "nvidia-device-plugin",
             ],
         }
