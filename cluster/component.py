@@ -58,6 +58,8 @@ class Cluster(pulumi.ComponentResource):
 
     @property
     def cloudflare(self) -> "CloudflareTunnel | None":
-        from cloudflare.tunnel import CloudflareTunnel  # only imported when the layer is on
+        if self.layers.get("cloudflare") is None:
+            return None  # off: the Cloudflare SDK (over a second to import) is never loaded
+        from cloudflare.tunnel import CloudflareTunnel
 
-        return self._ctx.optional("cloudflare", CloudflareTunnel) if self.layers.get("cloudflare") else None
+        return self._ctx.layer("cloudflare", CloudflareTunnel)

@@ -1,14 +1,12 @@
 """Run the real program against the recording mock monitor and collect what it registered."""
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime.settings import SETTINGS
-from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from cluster.program import build
@@ -16,10 +14,9 @@ from components import artifacts
 from config.load import load, read_stack_file
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
-from offline.recorder import SECRET, UNKNOWN, RecordedResource, RecordingMonitor
+from offline.recorder import PROJECT, SECRET, UNKNOWN, RecordedResource, recording, run
 
-PROJECT = "goldentooth"
-STACK = "goldentooth"
+__all__ = ["PROJECT", "Evaluation", "RenderedFile", "depends_directly", "evaluate", "evaluate_file"]
 
 
 @dataclass(frozen=True)
@@ -30,15 +27,77 @@ class RenderedFile:
     mode: str
 
 
+def depends_directly(later: RecordedResource, earlier: RecordedResource) -> bool:
+    """`later` names `earlier` among its own dependencies (depends_on or a property dependency)."""
+    return earlier.urn in later.dependencies
+
+
 @dataclass(frozen=True)
 class Evaluation:
+    """What one evaluation registered, and the one query API tests and commands read it through."""
+
     spec: ClusterSpec
     resources: tuple[RecordedResource, ...]  # sorted by URN
     files: tuple[RenderedFile, ...]  # sorted by node and path
     preview: bool
+    program: Any = field(default=None, compare=False, repr=False)  # what build() returned: the `Cluster`
+
+    @cached_property
+    def _by_urn(self) -> dict[str, RecordedResource]:
+        return {r.urn: r for r in self.resources}
 
     def by_urn(self) -> dict[str, RecordedResource]:
-        return {r.urn: r for r in self.resources}
+        return dict(self._by_urn)
+
+    def of_type(self, type_: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def named(self, name: str, type_: str | None = None) -> RecordedResource:
+        """The one resource called `name` (of `type_`, if given); anything else is an AssertionError."""
+        found = [r for r in self.resources if r.name == name and (type_ is None or r.type == type_)]
+        assert len(found) == 1, f"expected one resource named {name!r} ({type_ or 'any type'}), found {len(found)}"
+        return found[0]
+
+    def one(self, type_: str, name: str) -> RecordedResource:
+        return self.named(name, type_)
+
+    def command(self, name: str) -> RecordedResource:
+        return self.named(name, "command:remote:Command")
+
+    def file(self, node: str, path: str) -> str:
+        found = [f.content for f in self.files if f.node == node and f.path == path]
+        assert len(found) == 1, f"expected one rendered file {node}:{path}, found {len(found)}"
+        return found[0]
+
+    def ancestors(self, resource: RecordedResource) -> Iterator[RecordedResource]:
+        current = self._by_urn.get(resource.parent)
+        while current is not None:
+            yield current
+            current = self._by_urn.get(current.parent)
+
+    def within(self, resource: RecordedResource, component_type: str) -> bool:
+        return any(a.type == component_type for a in self.ancestors(resource))
+
+    def provider_of(self, resource: RecordedResource) -> RecordedResource:
+        """The recorded provider resource a reference (`<urn>::<id>`) points at."""
+        assert resource.provider, f"{resource.urn} uses the ambient default provider"
+        return self._by_urn[resource.provider.rsplit("::", 1)[0]]
+
+    def waits_for(self, later: RecordedResource, earlier: RecordedResource) -> bool:
+        """`later` reaches `earlier` through recorded dependency edges, directly or through others."""
+        seen: set[str] = set()
+        stack = list(later.dependencies)
+        while stack:
+            urn = stack.pop()
+            if urn == earlier.urn:
+                return True
+            if urn in seen:
+                continue
+            seen.add(urn)
+            node = self._by_urn.get(urn)
+            if node is not None:
+                stack.extend(node.dependencies)
+        return False
 
 
 def evaluate_file(path: Path, *, preview: bool = False) -> Evaluation:
@@ -63,21 +122,12 @@ def evaluate(
 ) -> Evaluation:
     """Validate, then evaluate. Raises `ConfigError` (nothing registered) when the config is invalid."""
     spec, secrets = load(plain, secrets, require_secrets=False)
-    monitor = RecordingMonitor()
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
-    pulumi.runtime.set_all_config(
-        {k: v if isinstance(v, str) else json.dumps(v) for k, v in (provider_config or {}).items()}
-    )
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
-    def program() -> None:
-        build(spec, secrets)
-
-    with artifacts.collecting() as sink:
-        _sync_await(run_pulumi_func(program))
+    built: list[object] = []
+    with recording(preview=preview, config=provider_config) as monitor, artifacts.collecting() as sink:
+        run(lambda: built.append(build(spec, secrets)))
         files = tuple(sorted((_resolve(a) for a in sink.artifacts), key=lambda f: (f.node, f.path)))
     resources = tuple(sorted(monitor.recorded, key=lambda r: r.urn))
-    return Evaluation(spec, resources, files, preview)
+    return Evaluation(spec, resources, files, preview, built[0] if built else None)
 
 
 def _resolve(artifact: artifacts.Artifact) -> RenderedFile:

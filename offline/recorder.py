@@ -1,16 +1,24 @@
 """A mock monitor that records what the program asked the engine for: parents, every dependency edge,
 resource options and the inputs with secrets redacted. The SDK's own `MockMonitor` does the rest."""
 
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
+from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
 
 from offline import placeholders
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
+PROJECT = "goldentooth"
+STACK = "goldentooth"
 
 
 @dataclass(frozen=True)
@@ -125,3 +133,34 @@ class RecordingMonitor(mocks.MockMonitor):
             )
         )
         return response
+
+
+@contextmanager
+def recording(*, preview: bool = False, config: Mapping[str, Any] | None = None) -> Iterator[RecordingMonitor]:
+    """The one mock-monitor setup: a fresh recording monitor for project and stack `goldentooth`, provider
+    config (`aws:region`, ...) set, and the SDK's per-run state cleared. Run programs with `run` inside."""
+    import json
+
+    monitor = RecordingMonitor()
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()})
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    yield monitor
+
+
+def run(program: Callable[[], object]) -> None:
+    """Run `program` to completion under the monitor `recording` set up (exceptions propagate)."""
+
+    def body() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(body))
+
+
+def record(program: Callable[[], object], *, preview: bool = False,
+           config: Mapping[str, Any] | None = None) -> tuple[RecordedResource, ...]:
+    """What `program` registers, sorted by URN: for tests of one component built from its Args."""
+    with recording(preview=preview, config=config) as monitor:
+        run(program)
+    return tuple(sorted(monitor.recorded, key=lambda r: r.urn))

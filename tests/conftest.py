@@ -1,4 +1,9 @@
-"""Shared fixtures: the real stack config, evaluations of it, and a way to derive edited configs."""
+"""Shared fixtures: the real stack config, evaluations of it, and a way to derive edited configs.
+
+Every test that only reads the real stack uses one of the session-scoped evaluations here (`real_evaluation`,
+`real_file_evaluation`, `real_preview_evaluation`): each is computed once per test run, whatever the number of
+tests and layers. Query them through the `Evaluation` methods (of_type, one, named, command, file, waits_for...).
+"""
 
 import copy
 from collections.abc import Callable
@@ -35,6 +40,13 @@ def real_evaluation() -> Evaluation:
     """The real stack, evaluated once per session with test secrets (read-only: do not mutate)."""
     plain, _ = read_stack_file(STACK_FILE)
     return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+
+@pytest.fixture(scope="session")
+def real_preview_evaluation() -> Evaluation:
+    """The real stack under `pulumi preview` (outputs of resources not yet created are unknown), once per session."""
+    plain, _ = read_stack_file(STACK_FILE)
+    return evaluate(plain, fake_secret_values(), preview=True, provider_config={"aws:region": "us-east-1"})
 
 
 @pytest.fixture(scope="session")

@@ -13,43 +13,8 @@ import yaml
 from referencing import Registry, Resource
 
 from offline.evaluate import Evaluation
-from offline.recorder import RecordedResource
 
 UPSTREAM = Path(__file__).resolve().parent / "fixtures" / "upstream"
-
-
-def by_name(ev: Evaluation, name: str, type_: str | None = None) -> RecordedResource:
-    found = [r for r in ev.resources if r.name == name and (type_ is None or r.type == type_)]
-    assert len(found) == 1, f"expected one resource named {name!r} ({type_}), found {len(found)}"
-    return found[0]
-
-
-def command(ev: Evaluation, name: str) -> RecordedResource:
-    return by_name(ev, name, "command:remote:Command")
-
-
-def depends_on(ev: Evaluation, later: RecordedResource, earlier: RecordedResource) -> bool:
-    """True when `later` reaches `earlier` through recorded dependency edges (direct or transitive)."""
-    by_urn = ev.by_urn()
-    seen: set[str] = set()
-    stack = list(later.dependencies)
-    while stack:
-        urn = stack.pop()
-        if urn == earlier.urn:
-            return True
-        if urn in seen:
-            continue
-        seen.add(urn)
-        node = by_urn.get(urn)
-        if node is not None:
-            stack.extend(node.dependencies)
-    return False
-
-
-def file_of(ev: Evaluation, node: str, path: str) -> str:
-    found = [f.content for f in ev.files if f.node == node and f.path == path]
-    assert len(found) == 1, f"expected one rendered file {node}:{path}, found {len(found)}"
-    return found[0]
 
 
 def k8s_documents(ev: Evaluation) -> dict[str, Any]:

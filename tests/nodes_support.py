@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.script import library_text
-from offline.evaluate import Evaluation
+from offline.evaluate import Evaluation, depends_directly
 from offline.recorder import RecordedResource
 
 COMMAND = "command:remote:Command"
@@ -89,4 +89,5 @@ def node_steps(ev: Evaluation) -> dict[str, dict[str, Step]]:
 
 
 def depends_on(step: Step, other: Step) -> bool:
-    return other.urn in step.resource.dependencies
+    """`step` names `other` among its own dependencies (offline.evaluate.depends_directly)."""
+    return depends_directly(step.resource, other.resource)

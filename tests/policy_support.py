@@ -5,10 +5,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import pulumi
-from pulumi.runtime.settings import SETTINGS
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 from pulumi_policy import (
     Policy,
     PolicyCustomTimeouts,
@@ -19,26 +15,17 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
+from offline import recorder
 from offline.check import Finding, policy_resources
 from offline.evaluate import Evaluation
-from offline.recorder import RecordedResource, RecordingMonitor
+from offline.recorder import RecordedResource
 
 STACK_URN = "urn:pulumi:goldentooth::goldentooth::pulumi:pulumi:Stack::goldentooth-goldentooth"
 
 
 def record(program: Callable[[], object]) -> tuple[RecordedResource, ...]:
     """Run `program` (which registers resources with the real SDKs) under the recording mock monitor."""
-    monitor = RecordingMonitor()
-    pulumi.runtime.set_mocks(monitor.mocks, project="goldentooth", stack="goldentooth", preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
-
-    def run() -> None:
-        program()
-
-    _sync_await(run_pulumi_func(run))
-    return tuple(sorted(monitor.recorded, key=lambda r: r.urn))
+    return recorder.record(program, config={"aws:region": "us-east-1"})
 
 
 def with_resources(base: Evaluation, extra: Sequence[RecordedResource]) -> Evaluation:

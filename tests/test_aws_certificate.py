@@ -3,8 +3,8 @@ the chain validation records -> certificate validation -> distributions."""
 
 from aws.certificate import validation_bases
 from aws.cloud import certificate_domains
-from offline.evaluate import Evaluation
-from tests.aws_support import depends_on, of_type, one, region_of
+from offline.evaluate import Evaluation, depends_directly
+from tests.aws_support import region_of
 
 
 def test_a_wildcard_and_its_base_name_share_one_validation_record() -> None:
@@ -21,7 +21,7 @@ def test_the_certificate_covers_the_apex_its_wildcard_and_the_proxy_wildcard() -
 
 
 def test_certificate_is_dns_validated_in_us_east_1_and_replaced_create_before_destroy(real_evaluation: Evaluation) -> None:
-    cert = one(real_evaluation, "aws:acm/certificate:Certificate", "edge")
+    cert = real_evaluation.one("aws:acm/certificate:Certificate", "edge")
     assert cert.inputs["domainName"] == "goldentooth.net"
     assert cert.inputs["subjectAlternativeNames"] == ["*.goldentooth.net", "*.home-proxy.goldentooth.net"]
     assert cert.inputs["validationMethod"] == "DNS"
@@ -30,8 +30,8 @@ def test_certificate_is_dns_validated_in_us_east_1_and_replaced_create_before_de
 
 
 def test_validation_records_are_deduplicated_and_come_from_the_certificates_options(real_evaluation: Evaluation) -> None:
-    cert = one(real_evaluation, "aws:acm/certificate:Certificate", "edge")
-    records = [r for r in of_type(real_evaluation, "aws:route53/record:Record") if r.name.startswith("edge-validation-")]
+    cert = real_evaluation.one("aws:acm/certificate:Certificate", "edge")
+    records = [r for r in real_evaluation.of_type("aws:route53/record:Record") if r.name.startswith("edge-validation-")]
     # apex + *.apex share one record; *.home-proxy needs its own: two records for three names
     assert sorted(r.inputs["name"] for r in records) == [
         "_placeholder-acm.goldentooth.net.",
@@ -44,26 +44,25 @@ def test_validation_records_are_deduplicated_and_come_from_the_certificates_opti
 
 
 def test_validation_waits_for_every_record_and_distributions_wait_for_the_validation(real_evaluation: Evaluation) -> None:
-    cert = one(real_evaluation, "aws:acm/certificate:Certificate", "edge")
-    validation = one(real_evaluation, "aws:acm/certificateValidation:CertificateValidation", "edge")
-    records = [r for r in of_type(real_evaluation, "aws:route53/record:Record") if r.name.startswith("edge-validation-")]
+    cert = real_evaluation.one("aws:acm/certificate:Certificate", "edge")
+    validation = real_evaluation.one("aws:acm/certificateValidation:CertificateValidation", "edge")
+    records = [r for r in real_evaluation.of_type("aws:route53/record:Record") if r.name.startswith("edge-validation-")]
     assert set(validation.property_dependencies["validationRecordFqdns"]) == {r.urn for r in records}
     assert validation.property_dependencies["certificateArn"] == (cert.urn,)
-    distributions = of_type(real_evaluation, "aws:cloudfront/distribution:Distribution")
+    distributions = real_evaluation.of_type("aws:cloudfront/distribution:Distribution")
     assert len(distributions) == 2
     for d in distributions:
         # the ARN comes from the validation, not the certificate: no distribution sees an unissued certificate
         assert d.property_dependencies["viewerCertificate"] == (validation.urn,)
-        assert not depends_on(d, cert)
+        assert not depends_directly(d, cert)
 
 
-def test_in_a_preview_the_unknown_validation_options_still_give_two_records_and_the_chain() -> None:
+def test_in_a_preview_the_unknown_validation_options_still_give_two_records_and_the_chain(
+    real_preview_evaluation: Evaluation,
+) -> None:
     """Under `pulumi preview` the options are unknown: record count and edges must not depend on their values."""
-    from offline.evaluate import evaluate_file
-    from tests.conftest import STACK_FILE
-
-    ev = evaluate_file(STACK_FILE, preview=True)
-    records = [r for r in of_type(ev, "aws:route53/record:Record") if r.name.startswith("edge-validation-")]
+    ev = real_preview_evaluation
+    records = [r for r in ev.of_type("aws:route53/record:Record") if r.name.startswith("edge-validation-")]
     assert len(records) == 2
-    validation = one(ev, "aws:acm/certificateValidation:CertificateValidation", "edge")
+    validation = ev.one("aws:acm/certificateValidation:CertificateValidation", "edge")
     assert set(validation.property_dependencies["validationRecordFqdns"]) == {r.urn for r in records}

@@ -10,17 +10,17 @@ import pytest
 
 from aws import cloudfront_settings as cf
 from aws.redirect_function import redirect_code
-from offline.evaluate import Evaluation
+from offline.evaluate import Evaluation, depends_directly
 from offline.placeholders import resource_id
-from tests.aws_support import depends_on, of_type, one, policy, region_of
+from tests.aws_support import policy, region_of
 
 
 def _distribution(ev: Evaluation, name: str) -> dict[str, Any]:
-    return one(ev, "aws:cloudfront/distribution:Distribution", name).inputs
+    return ev.one("aws:cloudfront/distribution:Distribution", name).inputs
 
 
 def test_both_distributions_redirect_http_and_require_tls_1_2_2021_with_sni(real_evaluation: Evaluation) -> None:
-    for d in of_type(real_evaluation, "aws:cloudfront/distribution:Distribution"):
+    for d in real_evaluation.of_type("aws:cloudfront/distribution:Distribution"):
         inputs = d.inputs
         assert inputs["defaultCacheBehavior"]["viewerProtocolPolicy"] == "redirect-to-https"
         assert inputs["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
@@ -51,10 +51,10 @@ def test_home_proxy_forwards_every_viewer_header_to_the_configured_origin_over_h
 
 
 def test_each_alias_gets_a_and_aaaa_alias_records_to_its_distribution(real_evaluation: Evaluation) -> None:
-    records = of_type(real_evaluation, "aws:route53/record:Record")
+    records = real_evaluation.of_type("aws:route53/record:Record")
     for name, aliases in (("home-proxy", ["home-proxy.goldentooth.net", "*.home-proxy.goldentooth.net"]),
                           ("bare-domain", ["goldentooth.net"])):
-        distribution = one(real_evaluation, "aws:cloudfront/distribution:Distribution", name)
+        distribution = real_evaluation.one("aws:cloudfront/distribution:Distribution", name)
         assert distribution.inputs["isIpv6Enabled"] is True
         for alias in aliases:
             for type_ in ("A", "AAAA"):
@@ -67,9 +67,9 @@ def test_each_alias_gets_a_and_aaaa_alias_records_to_its_distribution(real_evalu
 
 
 def test_bare_domain_origin_is_the_private_bucket_through_origin_access_control(real_evaluation: Evaluation) -> None:
-    distribution = one(real_evaluation, "aws:cloudfront/distribution:Distribution", "bare-domain")
-    oac = one(real_evaluation, "aws:cloudfront/originAccessControl:OriginAccessControl", "bare-domain")
-    bucket = one(real_evaluation, "aws:s3/bucket:Bucket", "bare-domain-origin")
+    distribution = real_evaluation.one("aws:cloudfront/distribution:Distribution", "bare-domain")
+    oac = real_evaluation.one("aws:cloudfront/originAccessControl:OriginAccessControl", "bare-domain")
+    bucket = real_evaluation.one("aws:s3/bucket:Bucket", "bare-domain-origin")
     assert oac.inputs["originAccessControlOriginType"] == "s3"
     assert oac.inputs["signingBehavior"] == "always"
     assert oac.inputs["signingProtocol"] == "sigv4"
@@ -81,8 +81,8 @@ def test_bare_domain_origin_is_the_private_bucket_through_origin_access_control(
 
 
 def test_bare_domain_bucket_policy_lets_only_this_distribution_read(real_evaluation: Evaluation) -> None:
-    distribution = one(real_evaluation, "aws:cloudfront/distribution:Distribution", "bare-domain")
-    bucket_policy = one(real_evaluation, "aws:s3/bucketPolicy:BucketPolicy", "bare-domain-origin")
+    distribution = real_evaluation.one("aws:cloudfront/distribution:Distribution", "bare-domain")
+    bucket_policy = real_evaluation.one("aws:s3/bucketPolicy:BucketPolicy", "bare-domain-origin")
     statements = {s["Sid"]: s for s in policy(bucket_policy)["Statement"]}
     read = statements["CloudFrontOriginAccessControl"]
     assert read["Effect"] == "Allow"
@@ -91,12 +91,12 @@ def test_bare_domain_bucket_policy_lets_only_this_distribution_read(real_evaluat
     assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::000000000000:distribution/placeholder-bare-domain"}}
     assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
     assert set(statements) == {"CloudFrontOriginAccessControl", "DenyInsecureTransport"}
-    assert depends_on(bucket_policy, distribution)
+    assert depends_directly(bucket_policy, distribution)
 
 
 def test_the_redirect_function_is_published_and_runs_on_viewer_request(real_evaluation: Evaluation) -> None:
-    function = one(real_evaluation, "aws:cloudfront/function:Function", "bare-domain")
-    distribution = one(real_evaluation, "aws:cloudfront/distribution:Distribution", "bare-domain")
+    function = real_evaluation.one("aws:cloudfront/function:Function", "bare-domain")
+    distribution = real_evaluation.one("aws:cloudfront/distribution:Distribution", "bare-domain")
     assert function.inputs["publish"] is True
     assert function.inputs["runtime"] == "cloudfront-js-2.0"
     assert function.inputs["code"] == redirect_code("https://clog.goldentooth.net")
@@ -116,7 +116,7 @@ def _run_handler(code: str, uri: str) -> Any:
 
 
 def test_the_redirect_code_answers_301_to_the_blog_at_the_net_domain(real_evaluation: Evaluation) -> None:
-    code = one(real_evaluation, "aws:cloudfront/function:Function", "bare-domain").inputs["code"]
+    code = real_evaluation.one("aws:cloudfront/function:Function", "bare-domain").inputs["code"]
     for uri in ("/", "/anything?x=1"):
         response = _run_handler(code, uri)
         assert response == {
@@ -133,10 +133,10 @@ def test_a_target_with_quotes_cannot_break_out_of_the_javascript_string() -> Non
 
 def test_render_shows_the_cloud_side_files_as_deployed(real_evaluation: Evaluation) -> None:
     files = {f.path: f.content for f in real_evaluation.files if f.node == "cluster"}
-    function = one(real_evaluation, "aws:cloudfront/function:Function", "bare-domain")
+    function = real_evaluation.one("aws:cloudfront/function:Function", "bare-domain")
     assert files["aws/cloudfront/bare-domain-redirect.js"] == function.inputs["code"]
     for name in ("goldentooth-vault-seal", "goldentooth-external-dns"):
-        [user_policy] = [p for p in of_type(real_evaluation, "aws:iam/userPolicy:UserPolicy") if p.inputs["user"] == name]
+        [user_policy] = [p for p in real_evaluation.of_type("aws:iam/userPolicy:UserPolicy") if p.inputs["user"] == name]
         assert json.loads(files[f"aws/iam/{name}.policy.json"]) == policy(user_policy)
-    for bucket_policy in of_type(real_evaluation, "aws:s3/bucketPolicy:BucketPolicy"):
+    for bucket_policy in real_evaluation.of_type("aws:s3/bucketPolicy:BucketPolicy"):
         assert json.loads(files[f"aws/s3/{bucket_policy.name}.policy.json"]) == policy(bucket_policy)

@@ -4,13 +4,13 @@ layer as a secret credentials file."""
 import json
 
 from aws.external_dns_identity import credentials_file
-from offline.evaluate import Evaluation
+from offline.evaluate import Evaluation, depends_directly
 from offline.plan import plan_document
-from tests.aws_support import depends_on, one, policy
+from tests.aws_support import policy
 
 
 def test_policy_scopes_record_changes_to_the_adopted_zone(real_evaluation: Evaluation) -> None:
-    statements = {s["Sid"]: s for s in policy(one(real_evaluation, "aws:iam/userPolicy:UserPolicy", "external-dns"))["Statement"]}
+    statements = {s["Sid"]: s for s in policy(real_evaluation.one("aws:iam/userPolicy:UserPolicy", "external-dns"))["Statement"]}
     zone = statements["RecordsInTheZone"]
     assert zone["Resource"] == "arn:aws:route53:::hostedzone/Z0736727S7ZH91VKK44A"
     assert "route53:ChangeResourceRecordSets" in zone["Action"]
@@ -20,10 +20,10 @@ def test_policy_scopes_record_changes_to_the_adopted_zone(real_evaluation: Evalu
 
 
 def test_access_key_follows_the_policy_and_reaches_kubernetes_only_as_a_secret(real_evaluation: Evaluation) -> None:
-    user_policy = one(real_evaluation, "aws:iam/userPolicy:UserPolicy", "external-dns")
-    access_key = one(real_evaluation, "aws:iam/accessKey:AccessKey", "external-dns")
-    assert depends_on(access_key, user_policy)
-    secret = one(real_evaluation, "kubernetes:core/v1:Secret", "external-dns-aws-credentials")
+    user_policy = real_evaluation.one("aws:iam/userPolicy:UserPolicy", "external-dns")
+    access_key = real_evaluation.one("aws:iam/accessKey:AccessKey", "external-dns")
+    assert depends_directly(access_key, user_policy)
+    secret = real_evaluation.one("kubernetes:core/v1:Secret", "external-dns-aws-credentials")
     assert access_key.urn in secret.dependencies
     assert secret.inputs["stringData"] == "[secret]"
     assert "secret access key" not in json.dumps(plan_document(real_evaluation))

@@ -5,14 +5,14 @@ from collections.abc import Callable
 from typing import Any
 
 from offline.evaluate import Evaluation
-from tests.aws_support import of_type, one, region_of
+from tests.aws_support import region_of
 
 Evaluate = Callable[[Callable[[dict[str, Any]], None]], Evaluation]
 
 
 def test_one_https_check_per_configured_service(real_evaluation: Evaluation) -> None:
     configured = {c.name: c for c in real_evaluation.spec.aws.health_checks}
-    checks = {c.name: c for c in of_type(real_evaluation, "aws:route53/healthCheck:HealthCheck")}
+    checks = {c.name: c for c in real_evaluation.of_type("aws:route53/healthCheck:HealthCheck")}
     assert sorted(checks) == sorted(configured) == ["pds", "wiz6"]
     for name, check in checks.items():
         assert check.inputs["type"] == "HTTPS"
@@ -23,9 +23,9 @@ def test_one_https_check_per_configured_service(real_evaluation: Evaluation) -> 
 
 
 def test_each_alarm_watches_its_check_and_notifies_the_topic_on_failure_and_recovery(real_evaluation: Evaluation) -> None:
-    topic = one(real_evaluation, "aws:sns/topic:Topic", "external-monitoring")
-    for check in of_type(real_evaluation, "aws:route53/healthCheck:HealthCheck"):
-        alarm = one(real_evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm", check.name)
+    topic = real_evaluation.one("aws:sns/topic:Topic", "external-monitoring")
+    for check in real_evaluation.of_type("aws:route53/healthCheck:HealthCheck"):
+        alarm = real_evaluation.one("aws:cloudwatch/metricAlarm:MetricAlarm", check.name)
         assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/Route53", "HealthCheckStatus")
         assert alarm.inputs["dimensions"] == {"HealthCheckId": f"placeholder-id-{check.name}"}
         assert alarm.property_dependencies["dimensions"] == (check.urn,)
@@ -38,8 +38,8 @@ def test_each_alarm_watches_its_check_and_notifies_the_topic_on_failure_and_reco
 
 def test_the_topic_mails_the_configured_alert_address(evaluate_edited: Evaluate) -> None:
     ev = evaluate_edited(lambda plain: plain["aws"].update(alertEmail="oncall@example.org"))
-    topic = one(ev, "aws:sns/topic:Topic", "external-monitoring")
-    subscription = one(ev, "aws:sns/topicSubscription:TopicSubscription", "external-monitoring")
+    topic = ev.one("aws:sns/topic:Topic", "external-monitoring")
+    subscription = ev.one("aws:sns/topicSubscription:TopicSubscription", "external-monitoring")
     assert subscription.inputs["protocol"] == "email"
     assert subscription.inputs["endpoint"] == "oncall@example.org"
     assert subscription.property_dependencies["topic"] == (topic.urn,)
@@ -48,4 +48,4 @@ def test_the_topic_mails_the_configured_alert_address(evaluate_edited: Evaluate)
 def test_no_configured_checks_means_no_monitoring_resources(evaluate_edited: Evaluate) -> None:
     ev = evaluate_edited(lambda plain: plain["aws"].update(healthChecks=[]))
     for type_ in ("aws:route53/healthCheck:HealthCheck", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic"):
-        assert of_type(ev, type_) == []
+        assert ev.of_type(type_) == []

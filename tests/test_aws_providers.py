@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from offline.evaluate import Evaluation
-from tests.aws_support import CLOUD_PACKAGES, of_type, provider_of, region_of, with_cloudflare
+from tests.aws_support import CLOUD_PACKAGES, region_of, with_cloudflare
 
 EDGE_TYPES = (
     "aws:acm/",
@@ -26,7 +26,7 @@ def test_every_aws_resource_names_a_recorded_provider_of_its_own_package(real_ev
     cloud = _cloud(real_evaluation)
     assert len(cloud) > 50
     for r in cloud:
-        provider = provider_of(real_evaluation, r)  # fails on an empty (ambient default) provider
+        provider = real_evaluation.provider_of(r)  # fails on an empty (ambient default) provider
         assert provider.type == f"pulumi:providers:{r.type.split(':')[0]}", r.urn
 
 
@@ -39,11 +39,11 @@ def test_every_cloudflare_resource_names_a_recorded_provider(evaluate_edited: Ev
         "cloudflare:index/dnsRecord:DnsRecord",
     }
     for r in _cloud(ev):
-        assert provider_of(ev, r).type == f"pulumi:providers:{r.type.split(':')[0]}", r.urn
+        assert ev.provider_of(r).type == f"pulumi:providers:{r.type.split(':')[0]}", r.urn
 
 
 def test_there_are_exactly_two_aws_providers_both_inside_the_cluster_tree(real_evaluation: Evaluation) -> None:
-    providers = of_type(real_evaluation, "pulumi:providers:aws")
+    providers = real_evaluation.of_type("pulumi:providers:aws")
     assert sorted(p.name for p in providers) == ["aws-edge-us-east-1", "aws-us-east-1"]
     for p in providers:
         assert p.parent.endswith("goldentooth:aws:Cloud::aws")
@@ -59,8 +59,8 @@ def test_edge_services_use_us_east_1_and_the_rest_the_configured_region(evaluate
         else:
             assert r.type.startswith(REGIONAL_TYPES), f"{r.type} is in neither list: decide its region"
             assert region_of(ev, r) == "eu-west-1", r.urn
-    edge, regional = {provider_of(ev, r).urn for r in aws if r.type.startswith("aws:acm/")}, {
-        provider_of(ev, r).urn for r in aws if r.type.startswith("aws:kms/")
+    edge, regional = {ev.provider_of(r).urn for r in aws if r.type.startswith("aws:acm/")}, {
+        ev.provider_of(r).urn for r in aws if r.type.startswith("aws:kms/")
     }
     assert edge.isdisjoint(regional)
 

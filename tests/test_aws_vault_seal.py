@@ -8,20 +8,21 @@ from pulumi.runtime.sync_await import _sync_await
 
 from aws.policy_documents import VAULT_SEAL_ACTIONS
 from cluster.component import Cluster
-from offline.evaluate import Evaluation
-from tests.aws_support import depends_on, evaluate_keeping_cluster, of_type, one, policy, region_of
+from offline.evaluate import Evaluation, depends_directly
+from tests.aws_support import policy, region_of
 
 KEY_ARN = "arn:aws:kms:placeholder-region:000000000000:key/placeholder-key-vault-seal"
 
 
 @pytest.fixture(scope="module")
-def built(real_plain: dict[str, Any]) -> tuple[Evaluation, Cluster]:
-    """The real stack, keeping the `Cluster` object so its handles can be read."""
-    return evaluate_keeping_cluster(real_plain)
+def built(real_evaluation: Evaluation) -> tuple[Evaluation, Cluster]:
+    """The shared evaluation of the real stack and the `Cluster` object it built, so its handles can be read."""
+    assert isinstance(real_evaluation.program, Cluster)
+    return real_evaluation, real_evaluation.program
 
 
 def test_the_key_rotates_is_symmetric_and_cannot_be_deleted_by_pulumi(real_evaluation: Evaluation) -> None:
-    key = one(real_evaluation, "aws:kms/key:Key", "vault-seal")
+    key = real_evaluation.one("aws:kms/key:Key", "vault-seal")
     assert key.inputs["enableKeyRotation"] is True
     assert key.inputs["keyUsage"] == "ENCRYPT_DECRYPT"
     assert key.inputs["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT"
@@ -30,15 +31,15 @@ def test_the_key_rotates_is_symmetric_and_cannot_be_deleted_by_pulumi(real_evalu
 
 
 def test_the_alias_is_goldentooth_vault_seal_on_that_key(real_evaluation: Evaluation) -> None:
-    key = one(real_evaluation, "aws:kms/key:Key", "vault-seal")
-    alias = one(real_evaluation, "aws:kms/alias:Alias", "vault-seal")
+    key = real_evaluation.one("aws:kms/key:Key", "vault-seal")
+    alias = real_evaluation.one("aws:kms/alias:Alias", "vault-seal")
     assert alias.inputs["name"] == "alias/goldentooth/vault-seal"
     assert alias.property_dependencies["targetKeyId"] == (key.urn,)
     assert region_of(real_evaluation, key) == region_of(real_evaluation, alias) == real_evaluation.spec.aws.region
 
 
 def test_the_iam_policy_grants_exactly_three_kms_actions_on_the_key_arn_only(real_evaluation: Evaluation) -> None:
-    user_policy = one(real_evaluation, "aws:iam/userPolicy:UserPolicy", "vault-seal")
+    user_policy = real_evaluation.one("aws:iam/userPolicy:UserPolicy", "vault-seal")
     [statement] = policy(user_policy)["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"] == list(VAULT_SEAL_ACTIONS)
@@ -48,16 +49,16 @@ def test_the_iam_policy_grants_exactly_three_kms_actions_on_the_key_arn_only(rea
 
 
 def test_chain_key_then_policy_then_access_key(real_evaluation: Evaluation) -> None:
-    key = one(real_evaluation, "aws:kms/key:Key", "vault-seal")
-    user = one(real_evaluation, "aws:iam/user:User", "vault-seal")
-    user_policy = one(real_evaluation, "aws:iam/userPolicy:UserPolicy", "vault-seal")
-    access_key = one(real_evaluation, "aws:iam/accessKey:AccessKey", "vault-seal")
+    key = real_evaluation.one("aws:kms/key:Key", "vault-seal")
+    user = real_evaluation.one("aws:iam/user:User", "vault-seal")
+    user_policy = real_evaluation.one("aws:iam/userPolicy:UserPolicy", "vault-seal")
+    access_key = real_evaluation.one("aws:iam/accessKey:AccessKey", "vault-seal")
     assert user_policy.property_dependencies["policy"] == (key.urn,)
     assert user_policy.property_dependencies["user"] == (user.urn,)
-    assert depends_on(access_key, user_policy)  # the key never exists without its permissions
+    assert depends_directly(access_key, user_policy)  # the key never exists without its permissions
     assert "secret" in access_key.additional_secret_outputs
     assert user.inputs["name"] == "goldentooth-vault-seal"
-    assert sorted(u.inputs["name"] for u in of_type(real_evaluation, "aws:iam/user:User")) == [
+    assert sorted(u.inputs["name"] for u in real_evaluation.of_type("aws:iam/user:User")) == [
         "goldentooth-external-dns", "goldentooth-vault-seal",
     ]
 
@@ -65,8 +66,8 @@ def test_chain_key_then_policy_then_access_key(real_evaluation: Evaluation) -> N
 def test_the_vault_handle_carries_key_region_and_a_secret_access_key(built: tuple[Evaluation, Cluster]) -> None:
     ev, cluster = built
     seal = cluster.aws.vault_seal
-    access_key = one(ev, "aws:iam/accessKey:AccessKey", "vault-seal")
-    key = one(ev, "aws:kms/key:Key", "vault-seal")
+    access_key = ev.one("aws:iam/accessKey:AccessKey", "vault-seal")
+    key = ev.one("aws:kms/key:Key", "vault-seal")
 
     async def read() -> dict[str, Any]:
         return {

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
-import offline.evaluate
+import offline.recorder
 from config.errors import ConfigError
 from config.load import parse_spec
 from offline.evaluate import Evaluation
 from offline.recorder import RecordingMonitor
-from tests.aws_support import of_type, one, provider_of, within
 
 Evaluate = Callable[[Callable[[dict[str, Any]], None]], Evaluation]
 ZONE_ID = "Z0736727S7ZH91VKK44A"
@@ -30,12 +29,12 @@ class ReadRecordingMonitor(RecordingMonitor):
 
 
 def _records(ev: Evaluation) -> dict[tuple[str, str], Any]:
-    return {(r.inputs["name"], r.inputs["type"]): r for r in of_type(ev, "aws:route53/record:Record")}
+    return {(r.inputs["name"], r.inputs["type"]): r for r in ev.of_type("aws:route53/record:Record")}
 
 
 def test_the_zone_is_never_registered_so_no_change_can_create_replace_or_delete_it(real_evaluation: Evaluation) -> None:
-    assert of_type(real_evaluation, "aws:route53/zone:Zone") == []
-    assert of_type(real_evaluation, "aws:route53/delegationSet:DelegationSet") == []
+    assert real_evaluation.of_type("aws:route53/zone:Zone") == []
+    assert real_evaluation.of_type("aws:route53/delegationSet:DelegationSet") == []
 
 
 def test_the_zone_is_read_by_the_configured_id_through_an_explicit_provider(
@@ -47,7 +46,7 @@ def test_the_zone_is_read_by_the_configured_id_through_an_explicit_provider(
         monitors.append(ReadRecordingMonitor())
         return monitors[-1]
 
-    monkeypatch.setattr(offline.evaluate, "RecordingMonitor", make)
+    monkeypatch.setattr(offline.recorder, "RecordingMonitor", make)
     evaluate_edited(lambda plain: None)
     reads = [r for r in monitors[0].reads if r.type == "aws:route53/zone:Zone"]
     assert [(r.id, r.name) for r in reads] == [(ZONE_ID, "zone-goldentooth.net")]
@@ -55,12 +54,12 @@ def test_the_zone_is_read_by_the_configured_id_through_an_explicit_provider(
 
 
 def test_every_record_goes_into_the_adopted_zone_and_waits_for_the_read(real_evaluation: Evaluation) -> None:
-    records = of_type(real_evaluation, "aws:route53/record:Record")
+    records = real_evaluation.of_type("aws:route53/record:Record")
     assert records
     for r in records:
         assert r.inputs["zoneId"] == ZONE_ID, r.urn
         assert any(u.endswith("aws:route53/zone:Zone::zone-goldentooth.net") for u in r.property_dependencies["zoneId"])
-        assert provider_of(real_evaluation, r).name == "aws-edge-us-east-1"
+        assert real_evaluation.provider_of(r).name == "aws-edge-us-east-1"
 
 
 def test_control_plane_name_points_at_the_haproxy_node(real_evaluation: Evaluation) -> None:
@@ -91,7 +90,7 @@ def test_ttls_come_from_config(evaluate_edited: Evaluate) -> None:
     assert records[("cp.k8s.goldentooth.net", "A")].inputs["ttl"] == 120
     assert records[("clog.goldentooth.net", "CNAME")].inputs["ttl"] == 120
     assert records[("fenn.nodes.goldentooth.net", "A")].inputs["ttl"] == 900
-    validation = [r for r in of_type(ev, "aws:route53/record:Record") if "-validation-" in r.name]
+    validation = [r for r in ev.of_type("aws:route53/record:Record") if "-validation-" in r.name]
     assert validation and all(r.inputs["ttl"] == 120 for r in validation)
 
 
@@ -106,7 +105,7 @@ def test_a_node_domain_outside_the_zone_is_a_config_error_before_anything_regist
 
 
 def test_zone_records_live_in_the_zone_component(real_evaluation: Evaluation) -> None:
-    zone = one(real_evaluation, "goldentooth:aws:Zone", "zone")
+    zone = real_evaluation.one("goldentooth:aws:Zone", "zone")
     assert zone.parent.endswith("goldentooth:aws:Cloud::aws")
-    plain = [r for r in of_type(real_evaluation, "aws:route53/record:Record") if within(real_evaluation, r, "goldentooth:aws:Zone")]
+    plain = [r for r in real_evaluation.of_type("aws:route53/record:Record") if real_evaluation.within(r, "goldentooth:aws:Zone")]
     assert len(plain) == 2 + 17 + len(real_evaluation.spec.aws.records)

@@ -25,12 +25,25 @@ def goldentooth(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def json_runs() -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
-    return goldentooth("plan", "--json", "-"), goldentooth("plan", "--json", "-")
+def plan_to_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], str]:
+    """`goldentooth plan --json FILE`: the summary on stdout, the plan in the file."""
+    out = tmp_path_factory.mktemp("plan") / "plan.json"
+    return goldentooth("plan", "--json", str(out)), out.read_text(encoding="utf-8")
 
 
-def test_plan_prints_the_summary_of_all_17_nodes(real_plain: dict[str, Any]) -> None:
-    result = goldentooth("plan")
+@pytest.fixture(scope="module")
+def json_runs(
+    plan_to_file: tuple[subprocess.CompletedProcess[str], str],
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """`plan --json -` and `plan --json FILE` (its file as stdout): two separate processes, one plan each."""
+    to_file, text = plan_to_file
+    return goldentooth("plan", "--json", "-"), subprocess.CompletedProcess(to_file.args, to_file.returncode, text, "")
+
+
+def test_plan_prints_the_summary_of_all_17_nodes(
+    real_plain: dict[str, Any], plan_to_file: tuple[subprocess.CompletedProcess[str], str]
+) -> None:
+    result, _ = plan_to_file
     assert result.returncode == 0, result.stderr
     head, *_ = result.stdout.splitlines()
     assert head.startswith("goldentooth plan: ") and "(17 nodes," in head
@@ -61,11 +74,12 @@ def test_plan_json_is_identical_across_two_processes(json_runs: tuple[subprocess
     assert first.stdout == second.stdout
 
 
-def test_plan_json_to_a_file_matches_stdout(tmp_path: Path, json_runs: tuple[subprocess.CompletedProcess[str], ...]) -> None:
-    out = tmp_path / "plan.json"
-    result = goldentooth("plan", "--json", str(out))
+def test_plan_json_to_a_file_matches_stdout(
+    plan_to_file: tuple[subprocess.CompletedProcess[str], str], json_runs: tuple[subprocess.CompletedProcess[str], ...]
+) -> None:
+    result, text = plan_to_file
     assert result.returncode == 0, result.stderr
-    assert out.read_text(encoding="utf-8") == json_runs[0].stdout
+    assert text == json_runs[0].stdout
     assert result.stdout.startswith("goldentooth plan: ")
 
 

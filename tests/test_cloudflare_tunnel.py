@@ -14,15 +14,7 @@ from pydantic import SecretStr
 from cluster.component import Cluster
 from offline.evaluate import Evaluation
 from offline.plan import plan_document
-from tests.aws_support import (
-    CF_ACCOUNT,
-    CF_ZONE_ID,
-    evaluate_keeping_cluster,
-    of_type,
-    one,
-    provider_of,
-    with_cloudflare,
-)
+from tests.aws_support import CF_ACCOUNT, CF_ZONE_ID, evaluate_keeping_cluster, with_cloudflare
 from tests.conftest import ROOT, TEST_SECRETS
 
 TUNNEL = "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared"
@@ -59,8 +51,8 @@ def test_a_stack_without_the_layer_never_imports_the_cloudflare_sdk() -> None:
 
 def test_tunnel_is_remotely_managed_with_a_secret_from_pulumi_random(enabled: tuple[Evaluation, Cluster]) -> None:
     ev, _ = enabled
-    tunnel = one(ev, TUNNEL, "goldentooth")
-    secret = one(ev, "random:index/randomBytes:RandomBytes", "goldentooth-secret")
+    tunnel = ev.one(TUNNEL, "goldentooth")
+    secret = ev.one("random:index/randomBytes:RandomBytes", "goldentooth-secret")
     assert secret.inputs["length"] >= 32
     assert tunnel.inputs["configSrc"] == "cloudflare"
     assert tunnel.inputs["accountId"] == CF_ACCOUNT
@@ -70,8 +62,8 @@ def test_tunnel_is_remotely_managed_with_a_secret_from_pulumi_random(enabled: tu
 
 def test_ingress_has_every_route_in_order_and_ends_with_the_404_catch_all(enabled: tuple[Evaluation, Cluster]) -> None:
     ev, _ = enabled
-    tunnel = one(ev, TUNNEL, "goldentooth")
-    config = one(ev, CONFIG, "goldentooth")
+    tunnel = ev.one(TUNNEL, "goldentooth")
+    config = ev.one(CONFIG, "goldentooth")
     assert config.property_dependencies["tunnelId"] == (tunnel.urn,)
     assert config.inputs["config"]["ingresses"] == [
         {"hostname": "httpbin.goldentooth.net", "service": "http://10.4.11.1:80"},
@@ -83,13 +75,13 @@ def test_ingress_has_every_route_in_order_and_ends_with_the_404_catch_all(enable
 def test_render_shows_the_ingress_rules_as_configured(enabled: tuple[Evaluation, Cluster]) -> None:
     ev, _ = enabled
     [rendered] = [f for f in ev.files if (f.node, f.path) == ("cluster", "cloudflare/goldentooth-ingress.json")]
-    assert json.loads(rendered.content) == one(ev, CONFIG, "goldentooth").inputs["config"]["ingresses"]
+    assert json.loads(rendered.content) == ev.one(CONFIG, "goldentooth").inputs["config"]["ingresses"]
 
 
 def test_each_public_hostname_is_a_proxied_cname_to_the_tunnel(enabled: tuple[Evaluation, Cluster]) -> None:
     ev, _ = enabled
-    tunnel = one(ev, TUNNEL, "goldentooth")
-    records = {r.inputs["name"]: r for r in of_type(ev, RECORD)}
+    tunnel = ev.one(TUNNEL, "goldentooth")
+    records = {r.inputs["name"]: r for r in ev.of_type(RECORD)}
     assert sorted(records) == ["httpbin.goldentooth.net", "pds.goldentooth.net"]
     for record in records.values():
         assert record.inputs["type"] == "CNAME"
@@ -101,11 +93,11 @@ def test_each_public_hostname_is_a_proxied_cname_to_the_tunnel(enabled: tuple[Ev
 
 def test_every_cloudflare_resource_uses_the_token_provider_and_the_token_is_secret(enabled: tuple[Evaluation, Cluster]) -> None:
     ev, cluster = enabled
-    [provider] = of_type(ev, "pulumi:providers:cloudflare")
+    [provider] = ev.of_type("pulumi:providers:cloudflare")
     assert provider.inputs["apiToken"] == "[secret]"
     assert provider.raw_inputs["apiToken"] == TEST_SECRETS["cloudflareApiToken"]
     for r in (r for r in ev.resources if r.type.startswith("cloudflare:")):
-        assert provider_of(ev, r).urn == provider.urn
+        assert ev.provider_of(r).urn == provider.urn
     assert cluster.cloudflare is not None
     token = cluster.cloudflare.token
     assert _sync_await(token.is_secret()) is True

@@ -7,25 +7,19 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime.settings import SETTINGS
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from cluster import program
 from config.errors import ConfigError
 from config.load import load, parse_spec
 from config.secrets import SECRET_DEFS, SecretValues
-from offline.recorder import RecordingMonitor
+from offline.recorder import RecordingMonitor, recording, run
 from tests.conftest import TEST_SECRETS, fake_secret_values
 
 
 @pytest.fixture
 def monitor() -> Iterator[RecordingMonitor]:
-    rec = RecordingMonitor()
-    pulumi.runtime.set_mocks(rec.mocks, project="goldentooth", stack="goldentooth", preview=False, monitor=rec)
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
-    yield rec
+    with recording() as rec:
+        yield rec
     pulumi.runtime.set_all_config({})
 
 
@@ -38,7 +32,7 @@ def _cli_config(plain: dict[str, Any], secrets: dict[str, str]) -> dict[str, str
 
 
 def _run_program() -> None:
-    _sync_await(run_pulumi_func(program.main))
+    run(program.main)
 
 
 def test_the_program_refuses_to_start_without_a_required_secret(real_plain: dict[str, Any], monitor: RecordingMonitor) -> None:

@@ -15,7 +15,6 @@ from edge.config import STATS_PASSWORD_ENV, HaproxyInputs, core_config, services
 from edge.inputs import haproxy_inputs
 from offline.evaluate import Evaluation
 from tests.conftest import TEST_SECRETS
-from tests.k8s_support import command, file_of
 
 LB = "allyrion"
 
@@ -52,7 +51,7 @@ def _check(files: list[Path], password: str = "stand-in") -> subprocess.Complete
 
 def test_haproxy_accepts_the_rendered_core_and_services_config(real_evaluation: Evaluation, tmp_path: Path) -> None:
     core = tmp_path / "10-core.cfg"
-    core.write_text(file_of(real_evaluation, LB, CORE_PATH))
+    core.write_text(real_evaluation.file(LB, CORE_PATH))
     services = tmp_path / "20-services.cfg"
     text = services_config(_inputs(real_evaluation.spec))
     assert "/etc/ssl/private/goldentooth.pem" in text
@@ -69,7 +68,7 @@ def test_haproxy_rejects_a_broken_config(tmp_path: Path) -> None:
 
 
 def test_api_frontend_balances_the_control_plane_with_health_checks(real_evaluation: Evaluation) -> None:
-    core = file_of(real_evaluation, LB, CORE_PATH)
+    core = real_evaluation.file(LB, CORE_PATH)
     spec = real_evaluation.spec
     assert f"bind {spec.node(LB).ip}:6443" in core
     assert "balance roundrobin" in core
@@ -96,19 +95,19 @@ def test_metallb_backends_really_run_their_http_checks(real_evaluation: Evaluati
 
 
 def test_the_stats_password_lives_only_in_the_environment_file_as_a_placeholder(real_evaluation: Evaluation) -> None:
-    core = file_of(real_evaluation, LB, CORE_PATH)
+    core = real_evaluation.file(LB, CORE_PATH)
     assert f'"${{{STATS_PASSWORD_ENV}}}"' in core
-    env = file_of(real_evaluation, LB, ENV_PATH)
+    env = real_evaluation.file(LB, ENV_PATH)
     assert "{{secret:HAPROXY_STATS_PASSWORD}}" in env
     rendered = "".join(f.content for f in real_evaluation.files if f.node == LB)
     assert TEST_SECRETS["haproxyStatsPassword"] not in rendered
-    env_step = command(real_evaluation, "allyrion-haproxy-env")
+    env_step = real_evaluation.command("allyrion-haproxy-env")
     assert env_step.inputs["stdin"] == "[secret]" and env_step.inputs["logging"] == "none"
 
 
 def test_config_writes_validate_with_haproxy_and_reload_only_on_change(real_evaluation: Evaluation) -> None:
     for name, path in (("allyrion-haproxy-core-cfg", CORE_PATH),):
-        script = file_of(real_evaluation, LB, f"_steps/{name.removeprefix('allyrion-')}.sh")
+        script = real_evaluation.file(LB, f"_steps/{name.removeprefix('allyrion-')}.sh")
         assert f"export GT_PATH={path}" in script
         assert "haproxy -c -q -f" in script and "GT_ON_CHANGE='systemctl reload-or-restart haproxy'" in script
 

@@ -20,7 +20,6 @@ from k8s.kubeadm.ca_hash import ca_cert_hash
 from k8s.kubeadm.config import INIT_CONFIG_PATH, JOIN_CONFIG_PATH
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import fake_secret_values
-from tests.k8s_support import by_name, command, depends_on, file_of
 
 CONTROL_PLANE = ("bettley", "cargyll", "dalt")
 
@@ -30,48 +29,48 @@ def _workers(ev: Evaluation) -> tuple[str, ...]:
 
 
 def test_init_waits_for_the_load_balancer(real_evaluation: Evaluation) -> None:
-    init = command(real_evaluation, "bettley-kubeadm-init")
-    assert depends_on(real_evaluation, init, command(real_evaluation, "allyrion-haproxy-enable"))
-    assert depends_on(real_evaluation, init, command(real_evaluation, "bettley-kubernetes-ca-key"))
+    init = real_evaluation.command("bettley-kubeadm-init")
+    assert real_evaluation.waits_for(init, real_evaluation.command("allyrion-haproxy-enable"))
+    assert real_evaluation.waits_for(init, real_evaluation.command("bettley-kubernetes-ca-key"))
 
 
 def test_control_plane_joins_are_serialised_after_init(real_evaluation: Evaluation) -> None:
     ev = real_evaluation
-    init, cargyll, dalt = (command(ev, n) for n in ("bettley-kubeadm-init", "cargyll-kubeadm-join", "dalt-kubeadm-join"))
-    assert depends_on(ev, cargyll, init)
-    assert depends_on(ev, dalt, cargyll), "etcd members must join one at a time"
-    assert not depends_on(ev, cargyll, dalt)
+    init, cargyll, dalt = (ev.command(n) for n in ("bettley-kubeadm-init", "cargyll-kubeadm-join", "dalt-kubeadm-join"))
+    assert ev.waits_for(cargyll, init)
+    assert ev.waits_for(dalt, cargyll), "etcd members must join one at a time"
+    assert not ev.waits_for(cargyll, dalt)
 
 
 def test_every_worker_joins_after_the_last_control_plane_and_workers_join_in_parallel(real_evaluation: Evaluation) -> None:
     ev = real_evaluation
-    last_cp = command(ev, "dalt-kubeadm-join")
-    joins = {w: command(ev, f"{w}-kubeadm-join") for w in _workers(ev)}
+    last_cp = ev.command("dalt-kubeadm-join")
+    joins = {w: ev.command(f"{w}-kubeadm-join") for w in _workers(ev)}
     assert len(joins) == 13
     for worker, join in joins.items():
-        assert depends_on(ev, join, last_cp), worker
-        assert not any(depends_on(ev, join, other) for name, other in joins.items() if name != worker)
+        assert ev.waits_for(join, last_cp), worker
+        assert not any(ev.waits_for(join, other) for name, other in joins.items() if name != worker)
 
 
 def test_provider_follows_every_join_and_cluster_software_follows_in_order(real_evaluation: Evaluation) -> None:
     ev = real_evaluation
-    read = command(ev, "bettley-read-kubeconfig")
+    read = ev.command("bettley-read-kubeconfig")
     for worker in _workers(ev):
-        assert depends_on(ev, read, command(ev, f"{worker}-kubeadm-join")), worker
-    provider = by_name(ev, "goldentooth-kubernetes", "pulumi:providers:kubernetes")
+        assert ev.waits_for(read, ev.command(f"{worker}-kubeadm-join")), worker
+    provider = ev.named("goldentooth-kubernetes", "pulumi:providers:kubernetes")
     assert read.urn in provider.property_dependencies["kubeconfig"]
-    calico = by_name(ev, "calico", "kubernetes:helm.sh/v3:Release")
-    metallb = by_name(ev, "metallb", "kubernetes:helm.sh/v3:Release")
-    pool = by_name(ev, "metallb-ipaddresspool")
-    l2 = by_name(ev, "metallb-l2advertisement")
+    calico = ev.named("calico", "kubernetes:helm.sh/v3:Release")
+    metallb = ev.named("metallb", "kubernetes:helm.sh/v3:Release")
+    pool = ev.named("metallb-ipaddresspool")
+    l2 = ev.named("metallb-l2advertisement")
     assert all(r.provider.startswith(provider.urn) for r in (calico, metallb, pool, l2))
-    assert depends_on(ev, metallb, calico)
-    assert depends_on(ev, pool, metallb) and depends_on(ev, l2, metallb)
-    assert depends_on(ev, by_name(ev, "argocd", "kubernetes:helm.sh/v3:Release"), pool)
+    assert ev.waits_for(metallb, calico)
+    assert ev.waits_for(pool, metallb) and ev.waits_for(l2, metallb)
+    assert ev.waits_for(ev.named("argocd", "kubernetes:helm.sh/v3:Release"), pool)
 
 
 def test_every_kubernetes_resource_names_the_explicit_provider(real_evaluation: Evaluation) -> None:
-    provider = by_name(real_evaluation, "goldentooth-kubernetes", "pulumi:providers:kubernetes")
+    provider = real_evaluation.named("goldentooth-kubernetes", "pulumi:providers:kubernetes")
     k8s_resources = [r for r in real_evaluation.resources if r.type.startswith("kubernetes:")]
     assert len(k8s_resources) >= 19
     for r in k8s_resources:
@@ -83,7 +82,7 @@ def _docs(text: str) -> list[dict[str, Any]]:
 
 
 def test_init_config_is_kubeadm_v1beta4_with_the_cluster_settings(real_evaluation: Evaluation) -> None:
-    init, cluster, kubelet = _docs(file_of(real_evaluation, "bettley", INIT_CONFIG_PATH))
+    init, cluster, kubelet = _docs(real_evaluation.file("bettley", INIT_CONFIG_PATH))
     spec = real_evaluation.spec
     assert {d["apiVersion"] for d in (init, cluster)} == {"kubeadm.k8s.io/v1beta4"}
     assert cluster["kubernetesVersion"] == f"v{spec.versions.kubernetes}" == "v1.32.9"
@@ -97,13 +96,13 @@ def test_init_config_is_kubeadm_v1beta4_with_the_cluster_settings(real_evaluatio
         "apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration", "cgroupDriver": "systemd",
         "imageGCHighThresholdPercent": 85, "imageGCLowThresholdPercent": 75, "imageMaximumGCAge": "24h",
     }
-    init_script = file_of(real_evaluation, "bettley", "_steps/kubeadm-init.sh")
+    init_script = real_evaluation.file("bettley", "_steps/kubeadm-init.sh")
     assert "kubeadm init --config" in init_script and "--upload-certs" in init_script
 
 
 def test_joins_pin_the_ca_and_only_control_planes_carry_the_certificate_key(real_evaluation: Evaluation) -> None:
     for node in (*CONTROL_PLANE[1:], *_workers(real_evaluation)):
-        (join,) = _docs(file_of(real_evaluation, node, JOIN_CONFIG_PATH))
+        (join,) = _docs(real_evaluation.file(node, JOIN_CONFIG_PATH))
         assert join["apiVersion"] == "kubeadm.k8s.io/v1beta4" and join["kind"] == "JoinConfiguration"
         discovery = join["discovery"]["bootstrapToken"]
         assert discovery["caCertHashes"] == ["{{secret:CA_CERT_HASH}}"]
@@ -116,13 +115,13 @@ def test_joins_pin_the_ca_and_only_control_planes_carry_the_certificate_key(real
 
 
 def test_gpu_node_registers_with_its_labels_and_taint(real_evaluation: Evaluation) -> None:
-    (join,) = _docs(file_of(real_evaluation, "velaryon", JOIN_CONFIG_PATH))
+    (join,) = _docs(real_evaluation.file("velaryon", JOIN_CONFIG_PATH))
     registration = join["nodeRegistration"]
     assert {"name": "node-labels", "value": "gpu=true,arch=amd64"} in registration["kubeletExtraArgs"]
     assert registration["taints"] == [{"key": "gpu", "value": "true", "effect": "NoSchedule"}]
-    (plain,) = _docs(file_of(real_evaluation, "erenford", JOIN_CONFIG_PATH))
+    (plain,) = _docs(real_evaluation.file("erenford", JOIN_CONFIG_PATH))
     assert plain["nodeRegistration"]["taints"] == []
-    (cp,) = _docs(file_of(real_evaluation, "cargyll", JOIN_CONFIG_PATH))
+    (cp,) = _docs(real_evaluation.file("cargyll", JOIN_CONFIG_PATH))
     assert cp["nodeRegistration"]["taints"] == [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
 
 
@@ -142,9 +141,9 @@ def test_no_kubernetes_step_ever_resets_a_node(real_evaluation: Evaluation) -> N
 
 
 def test_join_and_init_are_skipped_on_a_node_that_already_belongs(real_evaluation: Evaluation) -> None:
-    join = file_of(real_evaluation, "erenford", "_steps/kubeadm-join.sh")
+    join = real_evaluation.file("erenford", "_steps/kubeadm-join.sh")
     assert join.index("if [ -f /etc/kubernetes/kubelet.conf ]") < join.index("kubeadm join --config")
-    init = file_of(real_evaluation, "bettley", "_steps/kubeadm-init.sh")
+    init = real_evaluation.file("bettley", "_steps/kubeadm-init.sh")
     assert init.index("if [ -f /etc/kubernetes/admin.conf ]") < init.index("kubeadm init --config")
 
 
@@ -165,30 +164,30 @@ def test_steps_that_handle_join_credentials_keep_them_secret(real_evaluation: Ev
     ev = real_evaluation
     for name in ("bettley-kubeadm-init-config", "bettley-kubernetes-ca-key", "cargyll-kubeadm-join-config",
                  "erenford-kubeadm-join-config", "bettley-bootstrap-token-for-erenford"):
-        step = command(ev, name)
+        step = ev.command(name)
         assert step.inputs["stdin"] == "[secret]" and step.inputs["logging"] == "none", name
         assert "stdout" in step.additional_secret_outputs, name
     for name in ("bettley-kubeadm-init", "bettley-upload-certs-for-cargyll", "bettley-read-kubeconfig"):
-        step = command(ev, name)  # their output prints the token, the certificate key or admin credentials
+        step = ev.command(name)  # their output prints the token, the certificate key or admin credentials
         assert step.inputs["logging"] == "none" and "stdout" in step.additional_secret_outputs, name
 
 
 def test_token_and_certificate_key_come_from_pulumi_random_in_kubeadm_shapes(real_evaluation: Evaluation) -> None:
     ev = real_evaluation
-    token_id = by_name(ev, "goldentooth-bootstrap-token-id", "random:index/randomString:RandomString")
-    token_secret = by_name(ev, "goldentooth-bootstrap-token-secret", "random:index/randomString:RandomString")
+    token_id = ev.named("goldentooth-bootstrap-token-id", "random:index/randomString:RandomString")
+    token_secret = ev.named("goldentooth-bootstrap-token-secret", "random:index/randomString:RandomString")
     for part, length in ((token_id, 6), (token_secret, 16)):
         assert part.inputs["length"] == length
         assert part.inputs["upper"] is False and part.inputs["special"] is False
         assert part.inputs["lower"] is True and part.inputs["numeric"] is True
         assert "result" in part.additional_secret_outputs
-    key = by_name(ev, "goldentooth-certificate-key", "random:index/randomId:RandomId")
+    key = ev.named("goldentooth-certificate-key", "random:index/randomId:RandomId")
     assert key.inputs["byteLength"] == 32 and "hex" in key.additional_secret_outputs
 
 
 def test_the_cluster_ca_is_a_protected_ten_year_ca(real_evaluation: Evaluation) -> None:
-    cert = by_name(real_evaluation, "goldentooth-kubernetes-ca", "tls:index/selfSignedCert:SelfSignedCert")
-    key = by_name(real_evaluation, "goldentooth-kubernetes-ca", "tls:index/privateKey:PrivateKey")
+    cert = real_evaluation.named("goldentooth-kubernetes-ca", "tls:index/selfSignedCert:SelfSignedCert")
+    key = real_evaluation.named("goldentooth-kubernetes-ca", "tls:index/privateKey:PrivateKey")
     assert cert.inputs["isCaCertificate"] is True and cert.inputs["validityPeriodHours"] == 87600
     assert "cert_signing" in cert.inputs["allowedUses"]
     assert all(r.protect and r.retain_on_delete for r in (cert, key))
@@ -229,19 +228,19 @@ def os_ready_markers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_first_step_on_every_kubernetes_node_waits_for_its_os(real_plain: dict[str, Any], os_ready_markers: list[str]) -> None:
     ev = evaluate(real_plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
     assert os_ready_markers, "no Node was built"
-    marker = {name: by_name(ev, f"{name}-os-ready-marker") for name in (n.name for n in ev.spec.nodes)}
-    assert depends_on(ev, command(ev, "allyrion-haproxy-install"), marker["allyrion"])
+    marker = {name: ev.named(f"{name}-os-ready-marker") for name in (n.name for n in ev.spec.nodes)}
+    assert ev.waits_for(ev.command("allyrion-haproxy-install"), marker["allyrion"])
     for name in ("bettley-kubernetes-ca-cert", "bettley-kubernetes-ca-key", "bettley-kubeadm-init-config"):
-        assert marker["bettley"].urn in command(ev, name).dependencies, name
+        assert marker["bettley"].urn in ev.command(name).dependencies, name
     for node in (*CONTROL_PLANE[1:], *ev.spec.roles.kubernetes.workers):
         for step in ("kubeadm-join-config", "kubeadm-join"):
-            assert marker[node].urn in command(ev, f"{node}-{step}").dependencies, f"{node}-{step}"
+            assert marker[node].urn in ev.command(f"{node}-{step}").dependencies, f"{node}-{step}"
 
 
 def test_init_is_protected_and_frozen_so_a_version_bump_never_replaces_it(
     evaluate_edited: Any, real_evaluation: Evaluation
 ) -> None:
-    init = command(real_evaluation, "bettley-kubeadm-init")
+    init = real_evaluation.command("bettley-kubeadm-init")
     assert init.protect
     assert set(init.ignore_changes) == {"create", "triggers"}
 
@@ -250,7 +249,7 @@ def test_init_is_protected_and_frozen_so_a_version_bump_never_replaces_it(
         major, minor, patch = plain["versions"]["kubernetes"].split(".")
         plain["versions"]["kubernetes"] = f"{major}.{minor}.{int(patch) + 1}"
 
-    bumped = command(evaluate_edited(bump), "bettley-kubeadm-init")
+    bumped = evaluate_edited(bump).command("bettley-kubeadm-init")
     # The inputs change (so a replace would be planned) but both changed fields are ignored by the engine.
     assert bumped.inputs["create"] != init.inputs["create"]
     assert bumped.protect and set(bumped.ignore_changes) == {"create", "triggers"}

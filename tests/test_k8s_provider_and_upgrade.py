@@ -13,7 +13,6 @@ from config.load import parse_spec
 from k8s.provider import point_at
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import fake_secret_values
-from tests.k8s_support import by_name, command, depends_on
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -21,19 +20,19 @@ Edit = Callable[[dict[str, Any]], None]
 def test_provider_has_a_fixed_cluster_identifier_an_explicit_context_and_a_secret_kubeconfig(
     real_evaluation: Evaluation,
 ) -> None:
-    provider = by_name(real_evaluation, "goldentooth-kubernetes", "pulumi:providers:kubernetes")
+    provider = real_evaluation.named("goldentooth-kubernetes", "pulumi:providers:kubernetes")
     assert provider.inputs["clusterIdentifier"] == "goldentooth"
     assert provider.inputs["context"] == "kubernetes-admin@goldentooth"
     assert provider.inputs["kubeconfig"] == "[secret]"
-    read = command(real_evaluation, "bettley-read-kubeconfig")
-    init = command(real_evaluation, "bettley-kubeadm-init")
+    read = real_evaluation.command("bettley-read-kubeconfig")
+    init = real_evaluation.command("bettley-kubeadm-init")
     assert init.urn in read.property_dependencies["triggers"], "re-read only when init re-runs"
 
 
-def test_a_preview_with_an_unknown_kubeconfig_keeps_the_cluster_identity(real_plain: dict[str, Any]) -> None:
+def test_a_preview_with_an_unknown_kubeconfig_keeps_the_cluster_identity(real_preview_evaluation: Evaluation) -> None:
     """An unknown kubeconfig would replace every Kubernetes resource; a fixed cluster_identifier stops that."""
-    ev = evaluate(real_plain, fake_secret_values(), preview=True, provider_config={"aws:region": "us-east-1"})
-    provider = by_name(ev, "goldentooth-kubernetes", "pulumi:providers:kubernetes")
+    ev = real_preview_evaluation
+    provider = ev.named("goldentooth-kubernetes", "pulumi:providers:kubernetes")
     assert provider.inputs["clusterIdentifier"] == "goldentooth"
     k8s = [r for r in ev.resources if r.type.startswith("kubernetes:")]
     assert k8s and all(r.provider.startswith(provider.urn + "::") for r in k8s)
@@ -69,24 +68,24 @@ def test_a_version_bump_upgrades_control_planes_then_workers_one_at_a_time(real_
     order = ["bettley-kubernetes-upgrade", "cargyll-kubernetes-upgrade", "dalt-kubernetes-upgrade"]
     for w in workers:
         order += [f"bettley-drain-{w}", f"{w}-kubernetes-upgrade", f"bettley-uncordon-{w}"]
-    steps = [command(ev, name) for name in order]
+    steps = [ev.command(name) for name in order]
     for earlier, later in itertools.pairwise(steps):
         assert earlier.urn in later.dependencies, f"{later.name} must wait for {earlier.name}"
     for i, later in enumerate(steps):
-        assert not any(depends_on(ev, steps[j], later) for j in range(i)), f"{later.name} runs too early"
+        assert not any(ev.waits_for(steps[j], later) for j in range(i)), f"{later.name} runs too early"
     first = ev.files
     apply_script = next(f.content for f in first if f.node == "bettley" and f.path == "_steps/kubernetes-upgrade.sh")
     assert "export GT_FIRST=1" in apply_script and 'kubeadm upgrade apply "v$GT_VERSION"' in apply_script
     cargyll = next(f.content for f in first if f.node == "cargyll" and f.path == "_steps/kubernetes-upgrade.sh")
     assert "export GT_FIRST=0" in cargyll and "kubeadm upgrade node" in cargyll
-    assert all(depends_on(ev, steps[0], command(ev, f"{w}-kubeadm-join")) for w in workers)
+    assert all(ev.waits_for(steps[0], ev.command(f"{w}-kubeadm-join")) for w in workers)
 
 
 def test_upgrade_steps_rerun_only_when_the_version_changes(real_plain: dict[str, Any]) -> None:
     def triggers(version: str) -> list[Any]:
         ev = evaluate(_with(real_plain, _bump(version, "1.32.9")), fake_secret_values())
-        return [command(ev, "erenford-kubernetes-upgrade").inputs["triggers"],
-                command(ev, "bettley-kubernetes-upgrade").inputs["triggers"]]
+        return [ev.command("erenford-kubernetes-upgrade").inputs["triggers"],
+                ev.command("bettley-kubernetes-upgrade").inputs["triggers"]]
 
     assert triggers("1.33.5") == triggers("1.33.5")
     assert triggers("1.33.5") != triggers("1.33.6")

@@ -35,3 +35,16 @@ def test_every_goldentooth_subcommand_is_documented() -> None:
     text = README.read_text(encoding="utf-8")
     for command in sub.choices or ():
         assert f"goldentooth {command}" in text, f"README.md does not show `goldentooth {command}`"
+
+
+def test_the_readmes_layout_table_names_exactly_the_folders_that_exist() -> None:
+    text = README.read_text(encoding="utf-8")
+    table = text.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+    cells = re.findall(r"^\| ([^|]+) \|", table, flags=re.M)
+    named = {m for cell in cells for m in re.findall(r"`(\.?[\w-]+)/`", cell)}
+    generated = {"out", "build", "__pycache__"}
+    folders = {p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")
+               and not p.name.endswith(".egg-info") and p.name not in generated}
+    plain = {n for n in named if not n.startswith(".")}
+    assert plain == folders, f"README layout names {sorted(plain - folders)} that do not exist; misses {sorted(folders - plain)}"
+    assert {n for n in named if n.startswith(".")} <= {p.name for p in ROOT.iterdir() if p.is_dir()}
