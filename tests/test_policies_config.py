@@ -26,7 +26,8 @@ def test_the_packs_defaults_are_the_programs_facts(real_evaluation: Evaluation) 
     spec: ClusterSpec = real_evaluation.spec
     policies = _by_name()
     for name, settings in policy_config(spec).items():
-        schema = policies[name].config_schema  # type: ignore[attr-defined]
+        schema = policies[name].config_schema
+        assert schema is not None, f"{name} takes no settings"
         for key, value in settings.items():
             if key == "enforcementLevel":
                 continue
