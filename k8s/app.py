@@ -104,9 +104,9 @@ class App(pulumi.ComponentResource):
     public_hostname: str
     service_url: str
 
-    def __init__(self, args: AppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: AppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         app = args.app
-        super().__init__("goldentooth:k8s:App", app.name, None, opts)
+        super().__init__("goldentooth:k8s:App", name, None, opts)
         p = args.provider
         ns = apply(f"{app.name}-namespace", namespace(app), provider=p, parent=self, depends_on=args.after)
         apply(f"{app.name}-deployment", deployment(app), provider=p, parent=self, depends_on=[ns])

@@ -188,8 +188,8 @@ class ArgoCd(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     admin_password: pulumi.Output[str]  # secret
 
-    def __init__(self, args: ArgoCdArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:ArgoCd", "argocd", None, opts)
+    def __init__(self, name: str, args: ArgoCdArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:ArgoCd", name, None, opts)
         p, s = args.provider, args.settings
         password = random.RandomPassword("argocd-admin-password", length=32, special=False,
                                          opts=pulumi.ResourceOptions(parent=self))

@@ -24,7 +24,7 @@ from k8s.kubeadm.init import KubeadmInit, KubeadmInitArgs
 from k8s.kubeadm.join import ControlPlaneJoin, JoinArgs, WorkerJoin
 from k8s.kubeadm.registration import registration
 from k8s.metallb import Metallb, MetallbArgs
-from k8s.pki import ClusterPki
+from k8s.pki import ClusterPki, ClusterPkiArgs
 from k8s.provider import ClusterAccess, ClusterAccessArgs
 from k8s.upgrade.component import KubernetesUpgrade, UpgradeArgs
 from nodes.node import Node
@@ -82,9 +82,10 @@ class Kubernetes(pulumi.ComponentResource):
         roles, k8s_spec, versions = spec.roles.kubernetes, spec.kubernetes, spec.versions
         settings = kubeadm_settings(spec)
 
-        self.pki = ClusterPki(spec.cluster.name, child)
+        self.pki = ClusterPki(spec.cluster.name, ClusterPkiArgs(spec.cluster.name), child)
         first = nodes[roles.control_plane[0]]
         self.init = KubeadmInit(
+            first.spec.name,
             KubeadmInitArgs(first, settings, registration(spec, first.spec), self.pki, after=list(args.api_ready)), child
         )
         previous: pulumi.Resource = self.init.step
@@ -92,12 +93,14 @@ class Kubernetes(pulumi.ComponentResource):
         for name in roles.control_plane[1:]:
             node = nodes[name]
             join = ControlPlaneJoin(
+                name,
                 JoinArgs(node, first, settings, registration(spec, node.spec), self.pki, after=[previous]), child
             )
             self.control_plane_joins.append(join)
             previous = join.step  # etcd grows one member at a time
         self.worker_joins = [
             WorkerJoin(
+                name,
                 JoinArgs(nodes[name], first, settings, registration(spec, nodes[name].spec), self.pki, after=[previous]),
                 child,
             )
@@ -108,6 +111,7 @@ class Kubernetes(pulumi.ComponentResource):
         self.upgrade = None
         if k8s_spec.upgrade_from is not None and k8s_spec.upgrade_from != versions.kubernetes:
             self.upgrade = KubernetesUpgrade(
+                "kubernetes-upgrade",
                 UpgradeArgs(
                     versions.kubernetes,
                     k8s_spec.upgrade_from,
@@ -118,6 +122,7 @@ class Kubernetes(pulumi.ComponentResource):
                 child,
             )
         self.access = ClusterAccess(
+            spec.cluster.name,
             ClusterAccessArgs(
                 first,
                 spec.cluster.name,
@@ -130,14 +135,16 @@ class Kubernetes(pulumi.ComponentResource):
             child,
         )
         provider = self.access.provider
-        self.calico = Calico(CalicoArgs(versions.calico, str(spec.network.pods), provider), child)
+        self.calico = Calico("calico", CalicoArgs(versions.calico, str(spec.network.pods), provider), child)
         self.metallb = Metallb(
+            "metallb",
             MetallbArgs(versions.metallb, str(spec.network.metallb), k8s_spec.metallb_interface, provider,
                         after=[self.calico.release]),
             child,
         )
         lb_ready = self.metallb.ready
         self.argocd = ArgoCd(
+            "argocd",
             ArgoCdArgs(
                 ArgoCdSettings(
                     chart_version=versions.argocd_chart,
@@ -162,6 +169,7 @@ class Kubernetes(pulumi.ComponentResource):
             if credentials is None:
                 raise ValueError("ExternalDNS is enabled but no AWS credentials were wired in (Cluster passes the AWS layer's)")
             self.external_dns = ExternalDns(
+                "external-dns",
                 ExternalDnsArgs(
                     ExternalDnsSettings(versions.external_dns_chart, spec.domains.base, ed.region, ed.txt_owner_id),
                     provider,
@@ -172,8 +180,8 @@ class Kubernetes(pulumi.ComponentResource):
             )
         self.gpu = None
         if roles.gpu_workers:
-            self.gpu = GpuSupport(GpuSupportArgs(versions.nvidia_device_plugin, provider, after=[self.calico.release]), child)
+            self.gpu = GpuSupport("nvidia", GpuSupportArgs(versions.nvidia_device_plugin, provider, after=[self.calico.release]), child)
         self.apps = {
-            app.name: App(AppArgs(app, spec.domains, provider, after=lb_ready), child) for app in k8s_spec.apps
+            app.name: App(app.name, AppArgs(app, spec.domains, provider, after=lb_ready), child) for app in k8s_spec.apps
         }
         self.register_outputs({"endpoint": settings.endpoint, "apps": sorted(self.apps)})

@@ -59,8 +59,8 @@ class CalicoArgs:
 class Calico(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
-    def __init__(self, args: CalicoArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:Calico", "calico", None, opts)
+    def __init__(self, name: str, args: CalicoArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:Calico", name, None, opts)
         self.release = release(
             calico_chart(args.version, args.pod_cidr), provider=args.provider, parent=self, depends_on=args.after
         )

@@ -77,8 +77,8 @@ class ExternalDnsArgs:
 class ExternalDns(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
-    def __init__(self, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:ExternalDns", "external-dns", None, opts)
+    def __init__(self, name: str, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:ExternalDns", name, None, opts)
         p, s = args.provider, args.settings
         ns = apply("external-dns-namespace", namespace(), provider=p, parent=self, depends_on=args.after)
         creds = apply(

@@ -65,8 +65,8 @@ class GpuSupportArgs:
 class GpuSupport(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
-    def __init__(self, args: GpuSupportArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:GpuSupport", "nvidia", None, opts)
+    def __init__(self, name: str, args: GpuSupportArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:GpuSupport", name, None, opts)
         runtime = apply("nvidia-runtimeclass", runtime_class(), provider=args.provider, parent=self, depends_on=args.after)
         chart = Chart("nvidia-device-plugin", "nvidia-device-plugin", args.version, REPO, namespaces.NVIDIA_DEVICE_PLUGIN,
                       device_plugin_values(), create_namespace=True)

@@ -73,8 +73,8 @@ class Metallb(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     ready: list[pulumi.Resource]  # pool and advertisement: LoadBalancer services get addresses after these
 
-    def __init__(self, args: MetallbArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:Metallb", "metallb", None, opts)
+    def __init__(self, name: str, args: MetallbArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:Metallb", name, None, opts)
         p = args.provider
         ns = apply("metallb-namespace", namespace(), provider=p, parent=self, depends_on=args.after)
         self.release = release(metallb_chart(args.version), provider=p, parent=self, depends_on=[ns, *args.after])

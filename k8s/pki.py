@@ -5,6 +5,8 @@ reading anything back from `kubeadm init`. The bootstrap token and the certifica
 the stack: re-running a join needs no fresh token scraped from another command.
 """
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_random as random
 import pulumi_tls as tls
@@ -14,6 +16,11 @@ from k8s.kubeadm.ca_hash import ca_cert_hash
 CA_VALIDITY_HOURS = 10 * 365 * 24  # kubeadm's own CA lifetime (10 years)
 
 
+@dataclass(frozen=True)
+class ClusterPkiArgs:
+    prefix: str  # children are named `<prefix>-kubernetes-ca`, `<prefix>-bootstrap-token-id`, ...
+
+
 class ClusterPki(pulumi.ComponentResource):
     ca_cert_pem: pulumi.Output[str]
     ca_key_pem: pulumi.Output[str]  # secret
@@ -21,8 +28,9 @@ class ClusterPki(pulumi.ComponentResource):
     bootstrap_token: pulumi.Output[str]  # secret, "[a-z0-9]{6}.[a-z0-9]{16}"
     certificate_key: pulumi.Output[str]  # secret, 64 hex characters (32 bytes): encrypts the kubeadm-certs Secret
 
-    def __init__(self, cluster_name: str, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:ClusterPki", cluster_name, None, opts)
+    def __init__(self, name: str, args: ClusterPkiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:ClusterPki", name, None, opts)
+        cluster_name = args.prefix
         child = pulumi.ResourceOptions(parent=self)
         # A new CA would orphan every node's kubelet credentials: protect it and keep it if the stack goes.
         stateful = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)

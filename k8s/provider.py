@@ -42,8 +42,8 @@ class ClusterAccess(pulumi.ComponentResource):
     provider: k8s.Provider
     kubeconfig: pulumi.Output[str]  # secret
 
-    def __init__(self, args: ClusterAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:ClusterAccess", args.cluster_name, None, opts)
+    def __init__(self, name: str, args: ClusterAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:ClusterAccess", name, None, opts)
         read = args.first.runner_under(self).run(
             "read-kubeconfig",
             _READ,

@@ -41,7 +41,7 @@ class Node(pulumi.ComponentResource):
         self.fqdn = args.cluster.domains.node_fqdn(args.spec.name)
         self.target = args.target
         self.runner = StepRunner(args.spec.name, args.target, self)
-        self.os = NodeOs(NodeOsArgs(args.spec, args.cluster, args.target, args.reboot_after),
+        self.os = NodeOs(f"{args.spec.name}-os", NodeOsArgs(args.spec, args.cluster, args.target, args.reboot_after),
                          pulumi.ResourceOptions(parent=self))
         self.os_ready = list(self.os.ready)
         self.reboot_done = self.os.reboot.wait if self.os.reboot is not None else None

@@ -71,3 +71,17 @@ def test_package_init_files_only_document_their_folder() -> None:
         elif len(body) > 1:
             bad.append(f"{path.relative_to(ROOT)} has code besides its docstring")
     assert not bad, bad
+
+
+def test_every_component_takes_name_args_and_opts_as_pulumi_components_do() -> None:
+    """`Component(name, args, opts)`: the caller names the resource, as with every Pulumi resource."""
+    bad = []
+    for path in _sources():
+        for cls in _component_classes(ast.parse(path.read_text(encoding="utf-8"))):
+            init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+            if init is None:
+                continue
+            params = [a.arg for a in init.args.args]
+            if params[:2] != ["self", "name"] or params[-1] != "opts" or len(params) != 4:
+                bad.append(f"{path.relative_to(ROOT)}:{cls.name}({', '.join(params[1:])})")
+    assert not bad, bad

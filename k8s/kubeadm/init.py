@@ -38,9 +38,9 @@ class KubeadmInitArgs:
 class KubeadmInit(pulumi.ComponentResource):
     step: remote.Command  # `kubeadm init` (a no-op when the cluster exists)
 
-    def __init__(self, args: KubeadmInitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: KubeadmInitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         node = args.node
-        super().__init__("goldentooth:k8s:KubeadmInit", node.spec.name, None, opts)
+        super().__init__("goldentooth:k8s:KubeadmInit", name, None, opts)
         runner = node.runner_under(self)
         first = StepOptions(depends_on=[*node.os_ready, *args.after])
         ca_cert = write_file(

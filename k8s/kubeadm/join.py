@@ -79,8 +79,8 @@ def _join(runner: StepRunner, args: JoinArgs, *, control_plane: bool, before: Se
 class ControlPlaneJoin(pulumi.ComponentResource):
     step: remote.Command
 
-    def __init__(self, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:ControlPlaneJoin", args.node.spec.name, None, opts)
+    def __init__(self, name: str, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:ControlPlaneJoin", name, None, opts)
         first = args.first.runner_under(self)
         certs = first.run(
             f"upload-certs-for-{args.node.spec.name}",
@@ -96,8 +96,8 @@ class ControlPlaneJoin(pulumi.ComponentResource):
 class WorkerJoin(pulumi.ComponentResource):
     step: remote.Command
 
-    def __init__(self, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:WorkerJoin", args.node.spec.name, None, opts)
+    def __init__(self, name: str, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:WorkerJoin", name, None, opts)
         token = _refresh_token(args.first.runner_under(self), args)
         self.step = _join(args.node.runner_under(self), args, control_plane=False, before=[token])
         self.register_outputs({"node": args.node.spec.name})

@@ -38,8 +38,8 @@ class KubernetesUpgrade(pulumi.ComponentResource):
     steps: list[pulumi.Resource]  # in the order they run
     last: pulumi.Resource
 
-    def __init__(self, args: UpgradeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:k8s:KubernetesUpgrade", "kubernetes-upgrade", None, opts)
+    def __init__(self, name: str, args: UpgradeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:k8s:KubernetesUpgrade", name, None, opts)
         first = args.control_plane[0]
         previous: list[pulumi.Resource] = list(args.after)
         self.steps = []

@@ -60,9 +60,9 @@ class NodeOs(pulumi.ComponentResource):
     containerd: pulumi.Resource | None  # on Kubernetes nodes
     kubernetes_packages: pulumi.Resource | None  # kubeadm, kubelet, kubectl; on Kubernetes nodes
 
-    def __init__(self, args: NodeOsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: NodeOsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         node = args.spec
-        super().__init__("goldentooth:nodes:Os", f"{node.name}-os", None, opts)
+        super().__init__("goldentooth:nodes:Os", name, None, opts)
         ctx = StepContext(node, args.cluster, StepRunner(node.name, args.target, self))
 
         clock = clock_step(ctx)
