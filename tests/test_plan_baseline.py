@@ -79,26 +79,47 @@ def test_every_former_urn_is_continued_by_one_resource_through_its_urn_or_an_ali
     assert new_only == [], "resources the baseline does not have (regenerate it if intended):\n" + "\n".join(new_only)
 
 
-def test_every_resource_has_the_inputs_and_options_of_the_resource_it_continues(
-    plan: dict[str, Any], real_file_evaluation: Evaluation
-) -> None:
-    continues, _ = match_to_baseline(_baseline(), plan)
-    baseline = {e["urn"]: e for e in _baseline()["resources"]}
+def changed_resources(baseline: Mapping[str, Any], document: Mapping[str, Any], ev: Evaluation) -> list[str]:
+    """Baseline URNs whose continuing resource has other inputs, options or edges than recorded."""
+    continues, _ = match_to_baseline(baseline, document)
+    recorded = {e["urn"]: e for e in baseline["resources"]}
     changed = []
-    for entry in plan["resources"]:
+    for entry in document["resources"]:
         before = continues.get(entry["urn"])
         if before is None:
             continue
-        entry = rename_urns(_moved_script_text(real_file_evaluation, entry), continues.get)
+        entry = rename_urns(_moved_script_text(ev, entry), continues.get)
         # Dependency edges are sets, listed in URN order: renamed URNs sort elsewhere.
         entry["dependencies"] = sorted(entry["dependencies"])
         entry["propertyDependencies"] = {k: sorted(v) for k, v in entry["propertyDependencies"].items()}
         # A new type or parent is what an alias declares (checked above); everything else must be as it was.
         for key in ("urn", "type", "name", "parent"):
-            entry[key] = baseline[before][key]
-        if digest(entry) != baseline[before]["digest"]:
+            entry[key] = recorded[before][key]
+        if digest(entry) != recorded[before]["digest"]:
             changed.append(before)
+    return changed
+
+
+def test_every_resource_has_the_inputs_and_options_of_the_resource_it_continues(
+    plan: dict[str, Any], real_file_evaluation: Evaluation
+) -> None:
+    changed = changed_resources(_baseline(), plan, real_file_evaluation)
     assert changed == [], "resources whose inputs or options changed:\n" + "\n".join(changed)
+
+
+def test_the_check_catches_a_changed_input_and_a_changed_option(
+    plan: dict[str, Any], real_file_evaluation: Evaluation
+) -> None:
+    edited = json.loads(json.dumps(plan))
+    install, core = (next(e for e in edited["resources"] if e["name"] == n)
+                     for n in ("allyrion-haproxy-install", "allyrion-haproxy-core-cfg"))
+    install["protect"] = True
+    core["inputs"]["stdin"] = str(core["inputs"].get("stdin")) + "# one more line\n"
+    changed = changed_resources(_baseline(), edited, real_file_evaluation)
+    assert sorted(changed) == sorted(
+        f"urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:HaproxyLoadBalancer$command:remote:Command::{n}"
+        for n in ("allyrion-haproxy-install", "allyrion-haproxy-core-cfg")
+    )
 
 
 def test_the_check_catches_a_component_moved_without_its_alias(plan: dict[str, Any]) -> None:
