@@ -5,10 +5,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from cluster.component import Cluster
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
-from tests.conftest import fake_secret_values
 
 # Plain ids, not secrets: enough to turn the Cloudflare layer on in a test.
 CF_ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -41,12 +39,3 @@ def with_cloudflare(**extra: Any) -> Callable[[dict[str, Any]], None]:
         }
 
     return edit
-
-
-def evaluate_keeping_cluster(plain: dict[str, Any]) -> tuple[Evaluation, Cluster]:
-    """Evaluate like the fixtures do, with the `Cluster` object the program built, so a test can read its handles."""
-    ev = evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
-    assert isinstance(ev.program, Cluster)
-    return ev, ev.program
-
-

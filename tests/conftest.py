@@ -55,6 +55,17 @@ def real_file_evaluation() -> Evaluation:
     return evaluate_file(STACK_FILE)
 
 
+@pytest.fixture(scope="session")
+def cloudflare_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+    """The real stack with the Cloudflare layer on (one configured route) and the sample httpbin app public,
+    evaluated once per session for every test of a stack with the tunnel."""
+    from tests.topologies import cloudflare_on
+
+    plain = copy.deepcopy(real_plain)
+    cloudflare_on(plain)
+    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+
 Edit = Callable[[dict[str, Any]], None]
 
 

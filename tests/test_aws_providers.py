@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from offline.evaluate import Evaluation
-from tests.aws_support import CLOUD_PACKAGES, region_of, with_cloudflare
+from tests.aws_support import CLOUD_PACKAGES, region_of
 
 EDGE_TYPES = (
     "aws:acm/",
@@ -30,8 +30,8 @@ def test_every_aws_resource_names_a_recorded_provider_of_its_own_package(real_ev
         assert provider.type == f"pulumi:providers:{r.type.split(':')[0]}", r.urn
 
 
-def test_every_cloudflare_resource_names_a_recorded_provider(evaluate_edited: Evaluate) -> None:
-    ev = evaluate_edited(with_cloudflare())
+def test_every_cloudflare_resource_names_a_recorded_provider(cloudflare_evaluation: Evaluation) -> None:
+    ev = cloudflare_evaluation
     cloudflare = [r for r in _cloud(ev) if r.type.startswith("cloudflare:")]
     assert {r.type for r in cloudflare} >= {
         "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",

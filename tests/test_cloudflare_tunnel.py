@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from cluster.component import Cluster
 from offline.evaluate import Evaluation
 from offline.plan import plan_document
-from tests.aws_support import CF_ACCOUNT, CF_ZONE_ID, evaluate_keeping_cluster, with_cloudflare
+from tests.aws_support import CF_ACCOUNT, CF_ZONE_ID, with_cloudflare
 from tests.conftest import ROOT, TEST_SECRETS
 
 TUNNEL = "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared"
@@ -23,15 +23,11 @@ RECORD = "cloudflare:index/dnsRecord:DnsRecord"
 
 
 @pytest.fixture(scope="module")
-def enabled(real_plain: dict[str, Any]) -> tuple[Evaluation, Cluster]:
-    """Cloudflare on, with one configured route and the sample httpbin app marked public."""
-    plain = copy.deepcopy(real_plain)
-    with_cloudflare()(plain)
-    plain.setdefault("kubernetes", {})["apps"] = [
-        {"name": "httpbin", "image": "mccutchen/go-httpbin:v2.15.0", "port": 8080, "public": True,
-         "loadBalancerIp": "10.4.11.1"},
-    ]
-    return evaluate_keeping_cluster(plain)
+def enabled(cloudflare_evaluation: Evaluation) -> tuple[Evaluation, Cluster]:
+    """Cloudflare on, with one configured route and the sample httpbin app marked public (the session's shared
+    evaluation of that stack, tests/topologies.py), and the `Cluster` it built."""
+    assert isinstance(cloudflare_evaluation.program, Cluster)
+    return cloudflare_evaluation, cloudflare_evaluation.program
 
 
 def test_disabled_by_default_registers_nothing_from_cloudflare(real_evaluation: Evaluation) -> None:

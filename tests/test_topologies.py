@@ -13,9 +13,11 @@ from tests.topologies import TOPOLOGIES
 
 
 @pytest.fixture(scope="module", params=sorted(TOPOLOGIES))
-def topology(request: pytest.FixtureRequest, real_plain: dict[str, Any], real_evaluation: Evaluation) -> Evaluation:
-    if request.param == "three-control-planes":
-        return real_evaluation  # the shared evaluation of the real stack: no second one
+def topology(request: pytest.FixtureRequest, real_plain: dict[str, Any]) -> Evaluation:
+    shared = {"three-control-planes": "real_evaluation", "cloudflare-on": "cloudflare_evaluation"}
+    if request.param in shared:
+        ev: Evaluation = request.getfixturevalue(shared[request.param])  # evaluated once per session, shared
+        return ev
     plain = copy.deepcopy(real_plain)
     TOPOLOGIES[request.param](plain)
     return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})

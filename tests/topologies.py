@@ -43,7 +43,12 @@ def no_nfs(plain: dict[str, Any]) -> None:
 
 
 def cloudflare_on(plain: dict[str, Any]) -> None:
+    """The tunnel with one configured route, and the sample httpbin app published through it."""
     with_cloudflare()(plain)
+    plain.setdefault("kubernetes", {})["apps"] = [
+        {"name": "httpbin", "image": "mccutchen/go-httpbin:v2.15.0", "port": 8080, "public": True,
+         "loadBalancerIp": "10.4.11.1"},
+    ]
 
 
 TOPOLOGIES: dict[str, Edit] = {
