@@ -33,7 +33,7 @@ class LayerDef:
     """`name` is the layer's folder and the middle of its component types (`goldentooth:<name>:...`)."""
 
     name: str
-    title: str  # shown on the graph page
+    title: str  # the layer's name for people (docs, reports); the graph labels its band with `name`
     colour: str  # the graph page's colour for the layer, fixed so it does not move as layers are added
     build: Callable[[LayerContext], object]  # registers the layer's component(s); None when the layer is off
     contributions: ContributionsFn = no_contributions  # pure: from the validated spec alone
