@@ -92,7 +92,10 @@ class TlsClient:
 
 @dataclass(frozen=True)
 class ScrapeTarget:
-    """A Prometheus job: endpoints `host:port`, each labelled with the inventory node it runs on."""
+    """A Prometheus job: endpoints `host:port`, each labelled with the inventory node it runs on.
+
+    With `probe_module`, the job is a blackbox probe: each endpoint is the probe's target (a URL or host:port)
+    and Prometheus scrapes the blackbox exporter with that module instead of the endpoint itself."""
 
     job: str
     endpoints: tuple[tuple[str, str], ...]  # (node name, "address:port"), sorted by node name
@@ -101,6 +104,8 @@ class ScrapeTarget:
     tls: TlsClient | None = None
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
     interval: str | None = None
+    probe_module: str | None = None  # a module of the blackbox exporter's config (observability/blackbox_config.py)
+    bearer_token_file: str | None = None  # on the Prometheus node, for endpoints that demand a token
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from config.domains import DomainsSpec
 from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
+from config.observability import ObservabilitySpec, observability_violations
 from config.roles import RolesSpec
 from config.versions import VersionsSpec, runtime_violations
 from nodes.model import NodeSpec, OsRelease
@@ -28,6 +29,7 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    observability: ObservabilitySpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -297,6 +299,13 @@ def runtime_versions(d: Draft) -> Iterator[Violation]:
         yield from runtime_violations(d.versions, upgrading=upgrading)
 
 
+def observability_settings(d: Draft) -> Iterator[Violation]:
+    if d.observability is None or d.roles is None:
+        return
+    by_name = {node.name: node for _, node in d.nodes}
+    yield from observability_violations(d.observability, by_name.get(d.roles.prometheus))
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -309,6 +318,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    observability_settings,
 )
 
 

@@ -60,6 +60,26 @@ SECRET_DEFS: tuple[SecretDef, ...] = (
         _set("cloudflareApiToken", "cat ~/.config/goldentooth/cloudflare-token"),
         lambda spec: spec.cloudflare.enabled,
     ),
+    SecretDef(
+        "alertmanagerWebhookUrl",
+        "URL Alertmanager posts notifications to (observability.alertmanager.receiver.kind: webhook)",
+        _set("alertmanagerWebhookUrl", "echo https://hooks.example.net/<token>"),
+        lambda spec: spec.observability.enabled and spec.observability.alertmanager.receiver.kind == "webhook",
+    ),
+    SecretDef(
+        "alertmanagerSmtpPassword",
+        "SMTP password Alertmanager logs in with (observability.alertmanager.receiver.kind: email with authUsername)",
+        _set("alertmanagerSmtpPassword", "cat ~/.config/goldentooth/smtp-password"),
+        lambda spec: spec.observability.enabled
+        and spec.observability.alertmanager.receiver.kind == "email"
+        and spec.observability.alertmanager.receiver.auth_username is not None,
+    ),
+    SecretDef(
+        "grafanaOidcClientSecret",
+        "OIDC client secret shared by Authelia and Grafana (observability.grafana.oidc)",
+        _set("grafanaOidcClientSecret", "pwgen -s 64 1"),
+        lambda spec: spec.observability.enabled and spec.observability.grafana.oidc,
+    ),
 )
 
 SECRET_KEYS = frozenset(d.key for d in SECRET_DEFS)
