@@ -141,3 +141,9 @@ def own_rule_groups(spec: ClusterSpec) -> tuple[AlertRuleGroup, ...]:
     if any(n.is_pi for n in spec.nodes):
         groups.append(AlertRuleGroup("raspberry-pi", _pi_rules(spec)))
     return tuple(groups)
+
+
+def rule_groups(merged_rules: tuple[AlertRuleGroup, ...], checks: tuple[QuorumCheck, ...]) -> tuple[AlertRuleGroup, ...]:
+    """Every layer's rule groups plus the quorum rules this layer derives from their quorum checks."""
+    quorum = quorum_rules(checks)
+    return (*merged_rules, quorum) if quorum is not None else merged_rules

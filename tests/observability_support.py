@@ -1,0 +1,36 @@
+"""Shared helpers of the observability tests: the real spec, its merged contributions, and the Debian tools."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from components.contributions import Contributions, QuorumCheck
+from config.load import parse_spec, read_stack_file
+from config.spec import ClusterSpec
+from observability.contributions import contributions
+from observability.existing_targets import existing_contributions
+from tests.conftest import STACK_FILE
+
+# A quorum as a layer would contribute it (the node layer's etcd check), so the derived rule is rendered.
+ETCD = QuorumCheck("etcd", ("bettley", "cargyll", "dalt"), "bettley", "true")
+
+
+def real_spec() -> ClusterSpec:
+    plain, _ = read_stack_file(STACK_FILE)
+    return parse_spec(plain)
+
+
+def merged(spec: ClusterSpec) -> Contributions:
+    return contributions(spec) + existing_contributions(spec) + Contributions(quorum_checks=(ETCD,))
+
+
+def tool(name: str, package: str) -> str:
+    """A Debian tool the tests run; missing is a failure under CI=true (.ci/debian-packages.txt lists it)."""
+    for candidate in (shutil.which(name), f"/usr/bin/{name}", f"/usr/sbin/{name}"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is not installed (Debian package {package}, in .ci/debian-packages.txt)")
+    pytest.skip(f"{name} is not installed (Debian package {package})")
