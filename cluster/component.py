@@ -14,6 +14,9 @@ from config.spec import ClusterSpec
 from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
+from observability.component import Observability, ObservabilityArgs
+from observability.contributions import contributions as observability_contributions
+from observability.existing_targets import existing_contributions
 from nodes.targets import ssh_target
 
 if TYPE_CHECKING:
@@ -63,4 +66,14 @@ class Cluster(pulumi.ComponentResource):
         self.cloudflare: CloudflareTunnel | None = build_cloudflare(
             CloudflareArgs(spec.cloudflare, secrets.output("cloudflareApiToken"), public_apps), child
         )
+        # --- observability (observability/): owns scrape targets and alert rules, built from the merged
+        # contributions. existing_contributions() is TRANSITIONAL (targets of layers that do not return their own
+        # yet); the registry replaces both lines with the contributions of every layer.
+        self.observability: Observability | None = None
+        if spec.observability.enabled:
+            merged = observability_contributions(spec) + existing_contributions(spec)
+            self.observability = Observability(
+                "observability", ObservabilityArgs(spec, self.nodes, merged, secrets), child
+            )
+        # --- end observability
         self.register_outputs({"nodes": sorted(self.nodes)})

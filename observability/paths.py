@@ -20,7 +20,7 @@ PROMETHEUS_CLIENT_CERT = f"{PROMETHEUS_CERT_DIR}/client.crt"  # mTLS to Nomad, L
 PROMETHEUS_CLIENT_KEY = f"{PROMETHEUS_CERT_DIR}/client.key"
 PROMETHEUS_DATA = "/var/lib/prometheus"
 ALERTMANAGER_CONFIG = "/etc/prometheus/alertmanager.yml"
-ALERTMANAGER_DATA = "/var/lib/prometheus/alertmanager"
+ALERTMANAGER_DATA = "/var/lib/alertmanager"
 BLACKBOX_CONFIG = "/etc/prometheus/blackbox.yml"
 BLACKBOX_CERT_DIR = "/etc/prometheus/blackbox-tls"
 

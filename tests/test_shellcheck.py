@@ -87,18 +87,40 @@ def test_every_rendered_step_script_passes_shellcheck(
     assert not findings, "\n".join(findings)
 
 
+def _installed_scripts(ev: Evaluation) -> list[RenderedFile]:
+    """Executable shell files the plan installs on nodes (textfile probes run by a timer, not steps)."""
+    return [f for f in ev.files if not f.path.startswith(f"{STEP_DIR}/") and f.mode == "0755"
+            and f.content.startswith("#!/bin/bash")]
+
+
 def test_every_static_script_runs_in_the_real_plan(real_evaluation: Evaluation, upgrading_evaluation: Evaluation) -> None:
-    """A script no step renders would escape the shellcheck test above (and is dead code)."""
+    """A script no step renders nor the plan installs would escape the shellcheck tests (and is dead code)."""
     used = {
         line.split("generated from ", 1)[1].split(";", 1)[0]
         for f in _step_scripts(real_evaluation, upgrading_evaluation)
         for line in f.content.splitlines()[1:2]
     }
+    installed = {f.content for f in _installed_scripts(real_evaluation)}
     library = {"components/shell/lib.sh"}
     scripts = {
         str(p.relative_to(ROOT)) for d in SCRIPT_DIRS if (ROOT / d).is_dir() for p in (ROOT / d).rglob("*.sh")
+        if p.read_text(encoding="utf-8") not in installed
     }
     assert scripts - used - library == set()
+
+
+def test_every_script_the_plan_installs_passes_shellcheck(real_evaluation: Evaluation, tmp_path: Path) -> None:
+    shellcheck = _shellcheck()
+    unique = {f.content: f for f in _installed_scripts(real_evaluation)}
+    assert unique, "the observability layer installs its textfile probes on every node"
+    files = []
+    for index, f in enumerate(unique.values()):
+        path = tmp_path / str(index) / f.path.lstrip("/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f.content, encoding="utf-8")
+        files.append(path)
+    report = _check(shellcheck, files)
+    assert not report.strip(), report
 
 
 def test_the_labs_own_shell_passes_shellcheck() -> None:
