@@ -8,6 +8,7 @@ from config.observability import AlertmanagerSpec
 
 WEBHOOK_SECRET = "ALERTMANAGER_WEBHOOK_URL"
 SMTP_SECRET = "ALERTMANAGER_SMTP_PASSWORD"
+DISCARD = "discard"
 SECRET_KEYS = {WEBHOOK_SECRET: "alertmanagerWebhookUrl", SMTP_SECRET: "alertmanagerSmtpPassword"}
 
 
@@ -54,6 +55,8 @@ def alertmanager_config(spec: AlertmanagerSpec) -> dict[str, Any]:
             "routes": [
                 {"receiver": r.name, "matchers": ['severity="critical"'],
                  "repeat_interval": spec.critical_repeat_interval},
+                # Informational alerts are visible in Alertmanager's UI but notify no one.
+                {"receiver": DISCARD, "matchers": ['severity="info"']},
             ],
         },
         "inhibit_rules": [
@@ -64,5 +67,5 @@ def alertmanager_config(spec: AlertmanagerSpec) -> dict[str, Any]:
             {"source_matchers": ['severity="critical"'], "target_matchers": ['severity="warning"'],
              "equal": ["alertname", "instance"]},
         ],
-        "receivers": [_receiver(spec)],
+        "receivers": [_receiver(spec), {"name": DISCARD}],
     }
