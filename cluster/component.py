@@ -14,10 +14,10 @@ from config.spec import ClusterSpec
 from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
+from nodes.targets import ssh_target
 from observability.component import Observability, ObservabilityArgs
 from observability.contributions import contributions as observability_contributions
 from observability.existing_targets import existing_contributions
-from nodes.targets import ssh_target
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel

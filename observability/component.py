@@ -64,6 +64,7 @@ def cert_list(spec: ClusterSpec, merged: Contributions, node: str) -> str:
 class Observability(pulumi.ComponentResource):
     prometheus_ready: pulumi.Resource  # Prometheus runs with the generated config
     alertmanager_ready: pulumi.Resource
+    blackbox_ready: pulumi.Resource
 
     def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:observability:Observability", name, None, opts)
@@ -75,12 +76,12 @@ class Observability(pulumi.ComponentResource):
         after_os = StepOptions(depends_on=list(host.os_ready), timeout="20m")
         self.prometheus_ready = self._prometheus(runner, spec, merged, after_os)
         self.alertmanager_ready = self._alertmanager(runner, spec, args.secrets, after_os)
-        blackbox = self._blackbox(runner, after_os)
+        self.blackbox_ready = self._blackbox(runner, after_os)
         logs = logs_steps(self, LogsArgs(spec, args.nodes, merged, args.secrets, args.certificates_ready))
         self.register_outputs({
             "prometheus": f"http://{host.spec.ip}:{p.PROMETHEUS_PORT}",
             "alertmanager": f"http://{host.spec.ip}:{p.ALERTMANAGER_PORT}",
-            "blackbox": blackbox.id,
+            "blackbox": f"http://{host.spec.ip}:{p.BLACKBOX_PORT}",
             "scrapeJobs": sorted(j["job_name"] for j in prometheus_config(spec, merged)["scrape_configs"]),
             "logs": logs,
         })

@@ -55,7 +55,7 @@ def _file(ev: Evaluation, node: str, path: str) -> str:
 
 
 def _exec_start(unit_text: str) -> list[str]:
-    line = next(l for l in unit_text.splitlines() if l.startswith("ExecStart="))
+    line = next(x for x in unit_text.splitlines() if x.startswith("ExecStart="))
     return shlex.split(line.removeprefix("ExecStart="))
 
 
