@@ -1,0 +1,122 @@
+"""The observability layer's registered steps, applied over real SSH to lab hosts (the Prometheus node, a Pi,
+and velaryon, the Ubuntu x86 node) after their node-layer steps: everything converges, each rendered file lands
+where the program said, the Ansible era's own node_exporter unit (which held :9100) is retired, and a second run
+changes nothing. The config files are validated on the host by the real promtool, amtool and blackbox exporter
+(this machine's /usr is the hosts' lower /usr); the packages are the lab's empty stand-ins (tests/lab/README.md)
+and systemctl is the lab's, so the daemons themselves run in tests/lab/test_observability_daemons.py."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from observability import paths as p
+from offline.evaluate import Evaluation
+from tests.lab.apply import Run
+from tests.lab.node_lab import NodeLab, lab_steps, node_lab, prerequisites
+from tests.lab.snapshot import Snapshot, differences, snapshot
+from tests.nodes_support import COMMAND, Step
+
+pytestmark = pytest.mark.lab
+OBSERVABILITY = "goldentooth:observability:Observability"
+ANSIBLE_UNIT = """[Unit]
+Description=Prometheus Node Exporter (Ansible era)
+[Service]
+ExecStart=/usr/local/bin/node_exporter
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def observability_steps(ev: Evaluation, names: list[str]) -> list[Step]:
+    by_urn = ev.by_urn()
+    steps = []
+    for r in ev.resources:
+        parent = by_urn.get(r.parent)
+        if r.type != COMMAND or parent is None or parent.type != OBSERVABILITY:
+            continue
+        node = next((n for n in names if r.name.startswith(f"{n}-")), None)
+        if node is not None:
+            steps.append(Step(node, r.name.removeprefix(f"{node}-"), r))
+    return sorted(steps, key=lambda s: (names.index(s.node), s.name))
+
+
+@dataclass
+class Converged:
+    lab: NodeLab
+    steps: list[Step]
+    first: Run
+    second: Run
+    after_first: dict[str, Snapshot]
+    after_second: dict[str, Snapshot]
+
+
+@pytest.fixture(scope="module")
+def converged(real_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Converged]:
+    reason = prerequisites()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the SSH lab, but {reason}")
+        pytest.skip(reason)
+    ev = real_evaluation
+    names = [ev.spec.roles.prometheus, "velaryon"]
+    ours = observability_steps(ev, names)
+    steps = lab_steps(ev, names) + ours
+    with node_lab(ev, names, tmp_path_factory.mktemp("obs-lab")) as lab:
+        planted = lab.sh(names[0], "printf '%s' '" + ANSIBLE_UNIT + "' > /etc/systemd/system/node_exporter.service"
+                         " && systemctl enable node_exporter.service && systemctl start node_exporter.service")
+        assert planted.returncode == 0, planted.stderr
+        first = lab.apply(steps)
+        assert first.failed is None, first.report()
+        after_first = {name: snapshot(host) for name, host in lab.hosts.items()}
+        second = lab.apply(steps)
+        after_second = {name: snapshot(host) for name, host in lab.hosts.items()}
+        yield Converged(lab, ours, first, second, after_first, after_second)
+
+
+def test_every_observability_step_converges_over_real_ssh(converged: Converged) -> None:
+    assert {s.name for s in converged.steps} >= {"node-exporter", "prometheus-install", "prometheus-config",
+                                                 "prometheus-service", "alertmanager-config", "blackbox-config"}
+    changed = converged.first.changes()
+    for step in converged.steps:
+        assert step.resource.name in changed, f"{step.resource.name} changed nothing on a fresh host"
+
+
+def test_a_second_run_changes_nothing(converged: Converged) -> None:
+    assert converged.second.failed is None, converged.second.report()
+    assert converged.second.changes() == {}
+    for name, before in converged.after_first.items():
+        assert differences(before, converged.after_second[name]) == [], name
+
+
+def test_each_rendered_file_is_on_its_node(converged: Converged) -> None:
+    ev = converged.lab.ev
+    for name, host in converged.lab.hosts.items():
+        files = [f for f in ev.files if f.node == name and not f.path.startswith("_steps/")
+                 and (f.path.startswith(("/etc/prometheus", p.PROBE_DIR))
+                      or "prometheus" in f.path or "goldentooth-probes" in f.path)]
+        assert files, name
+        for f in files:
+            assert host.read(f.path) == f.content, f"{name}:{f.path}"
+        assert (host.root / p.TEXTFILE_DIR.lstrip("/")).is_dir()
+
+
+def test_the_ansible_eras_node_exporter_unit_is_retired(converged: Converged) -> None:
+    host = converged.lab.hosts[converged.lab.ev.spec.roles.prometheus]
+    assert not (host.root / "etc/systemd/system/node_exporter.service").exists()
+    step = next(s for s in converged.steps if s.node == host.spec.name and s.name == "node-exporter")
+    assert any("retired node_exporter.service" in line for line in converged.first.outcomes[step.urn].changes)
+    assert "systemctl start prometheus-node-exporter.service" in "\n".join(host.calls())
+
+
+def test_the_probe_writes_its_textfile_on_the_lab_host(converged: Converged) -> None:
+    """The installed probe script runs on the host as its timer runs it (no thermal zone in the lab: the journal
+    size and the run timestamp are still written)."""
+    node = converged.lab.ev.spec.roles.prometheus
+    out = converged.lab.sh(node, f"GT_TEXTFILE_DIR={p.TEXTFILE_DIR} {p.PROBE_DIR}/node-probe.sh && "
+                                 f"cat {p.TEXTFILE_DIR}/node-probe.prom")
+    assert out.returncode == 0, out.stderr
+    assert 'goldentooth_probe_last_run_timestamp_seconds{probe="node"}' in out.stdout
+    assert Path(p.TEXTFILE_DIR).name == "textfile"
