@@ -3,6 +3,7 @@
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,8 @@ from config.load import parse_spec, read_stack_file
 from config.spec import ClusterSpec
 from observability.contributions import contributions
 from observability.existing_targets import existing_contributions
-from tests.conftest import STACK_FILE
+from offline.evaluate import Evaluation, evaluate
+from tests.conftest import STACK_FILE, fake_secret_values
 
 # A quorum as a layer would contribute it (the node layer's etcd check), so the derived rule is rendered.
 ETCD = QuorumCheck("etcd", ("bettley", "cargyll", "dalt"), "bettley", "true")
@@ -34,3 +36,19 @@ def tool(name: str, package: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{name} is not installed (Debian package {package}, in .ci/debian-packages.txt)")
     pytest.skip(f"{name} is not installed (Debian package {package})")
+
+
+def evaluate_with_certificates(plain: dict[str, Any]) -> Evaluation:
+    """The real stack as it evaluates once the PKI layer reports every certificate the layers request as ready
+    (here: after the node's OS steps), so Grafana, Loki and Vector are registered too."""
+    import cluster.component as wiring
+
+    original = wiring.ObservabilityArgs
+
+    def with_ready(spec: ClusterSpec, nodes: Any, contributions: Contributions, secrets: Any) -> Any:
+        ready = {(c.node, c.id): list(nodes[c.node].os_ready) for c in contributions.certificates}
+        return original(spec, nodes, contributions, secrets, ready)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wiring, "ObservabilityArgs", with_ready)
+        return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})

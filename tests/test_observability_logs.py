@@ -2,6 +2,9 @@
 (tests/observability_schemas.py; neither has a binary or a published schema here), and the facts that fix the
 reference's bugs: persistent data, TLS end to end, no token anywhere, every Vector input defined."""
 
+import copy
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -49,3 +52,21 @@ def test_the_vector_model_rejects_an_unknown_source_type() -> None:
     broken["sources"]["docker"] = {"type": "docker_logs"}
     with pytest.raises(ValidationError):
         VectorConfig.model_validate(broken)
+
+
+def test_grafana_loki_and_vector_are_registered_once_their_certificates_are_ready(real_plain: dict[str, Any]) -> None:
+    from tests.observability_support import evaluate_with_certificates
+
+    ev = evaluate_with_certificates(copy.deepcopy(real_plain))
+    spec = ev.spec
+    names = {r.name for r in ev.resources}
+    assert {f"{spec.roles.grafana}-grafana-service", f"{spec.roles.loki}-loki-service"} <= names
+    assert all(f"{n.name}-vector-service" in names for n in spec.nodes)
+    ini = next(f for f in ev.files if f.node == spec.roles.grafana and f.path == "/etc/grafana/grafana.ini")
+    assert "{{secret:GRAFANA_ADMIN_PASSWORD}}" in ini.content  # the generated password stays in the secret Output
+    assert any(r.type == "random:index/randomPassword:RandomPassword" for r in ev.resources)
+
+
+def test_without_certificates_grafana_loki_and_vector_are_not_registered(real_evaluation: Any) -> None:
+    names = {r.name for r in real_evaluation.resources}
+    assert not any(n.endswith(("-grafana-service", "-loki-service", "-vector-service")) for n in names)

@@ -15,6 +15,7 @@ import pytest
 from components.remote_step import STEP_DIR
 from offline.evaluate import Evaluation, RenderedFile, evaluate
 from tests.conftest import fake_secret_values
+from tests.observability_support import evaluate_with_certificates
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_DIRS = ("components", "nodes", "k8s", "hashicorp", "pki", "storage", "observability")
@@ -46,6 +47,12 @@ def _upgrading(plain: dict[str, Any]) -> None:
     plain.setdefault("kubernetes", {})["upgradeFrom"] = f"{major}.{minor}.{int(patch) - 1}"
 
 
+@pytest.fixture(scope="module")
+def certificates_ready_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+    """The real stack once the PKI layer's certificates are ready: the steps gated on them exist only then."""
+    return evaluate_with_certificates(copy.deepcopy(real_plain))
+
+
 def _step_scripts(*evaluations: Evaluation) -> list[RenderedFile]:
     return [f for ev in evaluations for f in ev.files if f.path.startswith(f"{STEP_DIR}/")]
 
@@ -58,10 +65,11 @@ def upgrading_evaluation(real_plain: dict[str, Any]) -> Evaluation:
 
 
 def test_every_rendered_step_script_passes_shellcheck(
-    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, tmp_path: Path, request: pytest.FixtureRequest
+    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation,
+    tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     shellcheck = _shellcheck()
-    steps = _step_scripts(real_evaluation, upgrading_evaluation)
+    steps = _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation)
     assert len(steps) > 200, "the real plan should register a step script per step of every node"
     # Identical text gives identical findings: a text that passed with this shellcheck version is not re-checked.
     salt = _version(shellcheck)
@@ -93,11 +101,13 @@ def _installed_scripts(ev: Evaluation) -> list[RenderedFile]:
             and f.content.startswith("#!/bin/bash")]
 
 
-def test_every_static_script_runs_in_the_real_plan(real_evaluation: Evaluation, upgrading_evaluation: Evaluation) -> None:
+def test_every_static_script_runs_in_the_real_plan(
+    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation
+) -> None:
     """A script no step renders nor the plan installs would escape the shellcheck tests (and is dead code)."""
     used = {
         line.split("generated from ", 1)[1].split(";", 1)[0]
-        for f in _step_scripts(real_evaluation, upgrading_evaluation)
+        for f in _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation)
         for line in f.content.splitlines()[1:2]
     }
     installed = {f.content for f in _installed_scripts(real_evaluation)}

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Grafana's state on the disk, not a tmpfs (G26): the Ansible era mounted GT_DATA_DIR as tmpfs from fstab.
+# Adopt what is there: copy the live tmpfs content (grafana.db) to the disk underneath before unmounting it,
+# then drop the fstab entry so the next boot does not hide it again.
+if findmnt -n -t tmpfs --target "$GT_DATA_DIR" --mountpoint "$GT_DATA_DIR" >/dev/null 2>&1; then
+  keep=$(mktemp -d)
+  systemctl stop grafana-server.service 2>/dev/null || true
+  cp -a "$GT_DATA_DIR/." "$keep/"
+  umount "$GT_DATA_DIR"
+  cp -a "$keep/." "$GT_DATA_DIR/"
+  rm -rf "$keep"
+  gt_changed "moved $GT_DATA_DIR from tmpfs to disk"
+fi
+if awk -v dir="$GT_DATA_DIR" '$2 == dir && $3 == "tmpfs" { found = 1 } END { exit !found }' /etc/fstab; then
+  tmp=""
+  gt_mktemp tmp
+  awk -v dir="$GT_DATA_DIR" '!($2 == dir && $3 == "tmpfs")' /etc/fstab >"$tmp"
+  gt_install_file "$tmp" /etc/fstab 0644 root root || true
+  gt_changed "dropped the tmpfs entry for $GT_DATA_DIR from /etc/fstab"
+fi
+gt_ensure_dir "$GT_DATA_DIR" 0750 grafana grafana
