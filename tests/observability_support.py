@@ -42,12 +42,11 @@ def evaluate_with_certificates(plain: dict[str, Any]) -> Evaluation:
     """The real stack as it evaluates once the PKI layer reports every certificate the layers request as ready
     (here: after the node's OS steps), so Grafana, Loki and Vector are registered too."""
     import cluster.component as wiring
-
-    original = wiring.ObservabilityArgs
+    from observability.component import ObservabilityArgs
 
     def with_ready(spec: ClusterSpec, nodes: Any, contributions: Contributions, secrets: Any) -> Any:
         ready = {(c.node, c.id): list(nodes[c.node].os_ready) for c in contributions.certificates}
-        return original(spec, nodes, contributions, secrets, ready)
+        return ObservabilityArgs(spec, nodes, contributions, secrets, ready)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(wiring, "ObservabilityArgs", with_ready)
