@@ -7,9 +7,10 @@ and reach Alertmanager.
 
 What the lab changes, and why: file paths move under a temporary directory (nothing is written to this
 machine's /etc or /var), the TLS files the configs name are generated there with openssl, and the scrape and
-evaluation intervals and each rule's `for:` become seconds so the test takes under a minute. Vector cannot run
-here (no binary, tests/lab/README.md), so its targets are the only lab-host targets not asserted up; HAProxy's
-metrics endpoint belongs to HAProxy's own lab. Needs root and `ip`; skipped otherwise, except under CI=true."""
+evaluation intervals and each rule's `for:` become seconds so the test takes under a minute. HAProxy runs from
+its rendered core config (for its metrics endpoint, as in its own lab). Vector cannot run here (no binary,
+tests/lab/README.md), so its targets are the only lab-host targets not asserted up. Needs root and `ip`;
+skipped otherwise, except under CI=true."""
 
 import json
 import os
@@ -24,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from k8s.haproxy.component import CORE_PATH
+from k8s.haproxy.config import STATS_PASSWORD_ENV
 from observability import paths as p
 from observability import units as u
 from offline.evaluate import Evaluation
@@ -32,8 +35,8 @@ from tests.lab.test_haproxy_failover import Lab, _wait_for_port, lab
 pytestmark = pytest.mark.lab
 
 HOT_NODE = "karstark"
-UNSCRAPED_HERE = {"vector", "haproxy"}  # see the module docstring
-BINARIES = ("prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "prometheus-blackbox-exporter")
+UNSCRAPED_HERE = {"vector"}  # see the module docstring
+BINARIES = ("haproxy", "prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "prometheus-blackbox-exporter")
 
 QUERY = r'''
 import json, sys, urllib.request
@@ -126,7 +129,7 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
         pytest.skip(reason)
     ev, spec = real_evaluation, real_evaluation.spec
     prom = spec.roles.prometheus
-    hosts = {prom: str(spec.node(prom).ip), HOT_NODE: str(spec.node(HOT_NODE).ip)}
+    hosts = {n: str(spec.node(n).ip) for n in (prom, HOT_NODE, spec.roles.haproxy)}
     _certificates(tmp_path)
     for path in (p.PROMETHEUS_CONFIG, p.ALERTMANAGER_CONFIG, p.BLACKBOX_CONFIG,
                  *(f.path for f in ev.files if f.node == prom and f.path.startswith(p.PROMETHEUS_RULES_DIR))):
@@ -140,7 +143,8 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
 
     with lab(spec.network.nodes.prefixlen) as net:
         net.up(hosts)
-        for node, millicelsius in ((prom, 48_000), (HOT_NODE, 86_000)):
+        for node in hosts:
+            millicelsius = 86_000 if node == HOT_NODE else 48_000
             # Each host's own textfile directory, filled by the real probe script run as its timer would.
             textfile = tmp_path / f"textfile-{node}"
             textfile.mkdir()
@@ -153,6 +157,11 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
                        for a in _exec_start(_file(ev, node, f"/etc/systemd/system/{u.NODE_EXPORTER_UNIT}"))]
             net.start(node, *command)
             _wait_for_port(net, node, hosts[node], p.NODE_EXPORTER_PORT)
+        core = tmp_path / "haproxy-core.cfg"
+        core.write_text(_file(ev, spec.roles.haproxy, CORE_PATH).replace("/run/haproxy/admin.sock",
+                                                                         str(tmp_path / "admin.sock")))
+        net.start(spec.roles.haproxy, "haproxy", "-db", "-f", str(core),
+                  env={**os.environ, STATS_PASSWORD_ENV: "lab-only-password"})
         for unit in (u.BLACKBOX_UNIT, u.ALERTMANAGER_UNIT, u.PROMETHEUS_UNIT):
             command = _exec_start(_relocate(_file(ev, prom, f"/etc/systemd/system/{unit}"), tmp_path))
             command[0] = shutil.which(Path(command[0]).name) or command[0]  # Debian's binary, whatever the flavour
@@ -178,7 +187,7 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
                                             indent=1)) from None
         jobs = {t["labels"]["job"] for t in lab_targets()}
         assert {"node", "prometheus", "alertmanager", "blackbox-exporter", "blackbox-routes",
-                "blackbox-backends"} <= jobs, jobs
+                "blackbox-backends", "haproxy"} <= jobs, jobs
         nodes_up = {t["labels"]["instance"] for t in lab_targets() if t["labels"]["job"] == "node"}
         assert nodes_up == set(hosts), nodes_up
 
