@@ -53,13 +53,17 @@ class Converged:
     after_second: dict[str, Snapshot]
 
 
-@pytest.fixture(scope="module")
-def converged(real_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Converged]:
+def _require_lab() -> None:
     reason = prerequisites()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the SSH lab, but {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def converged(real_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Converged]:
+    _require_lab()
     ev = real_evaluation
     names = [ev.spec.roles.prometheus, "velaryon"]
     ours = observability_steps(ev, names)
@@ -120,3 +124,25 @@ def test_the_probe_writes_its_textfile_on_the_lab_host(converged: Converged) -> 
     assert out.returncode == 0, out.stderr
     assert 'goldentooth_probe_last_run_timestamp_seconds{probe="node"}' in out.stdout
     assert Path(p.TEXTFILE_DIR).name == "textfile"
+
+
+def test_the_distributions_prometheus_is_refused_over_an_adopted_prometheus_3(
+    real_evaluation: Evaluation, tmp_path: Path
+) -> None:
+    """A node that already runs Prometheus 3 (the Ansible era's 3.2.1 in /usr/local/bin) keeps its TSDB: with
+    install: distribution, the install step stops and names the node and the file instead of downgrading."""
+    _require_lab()
+    ev = real_evaluation
+    assert ev.spec.observability.prometheus.install == "distribution"
+    node = ev.spec.roles.prometheus
+    steps = lab_steps(ev, [node]) + [s for s in observability_steps(ev, [node]) if s.name == "prometheus-install"]
+    with node_lab(ev, [node], tmp_path / "lab") as lab:
+        planted = lab.sh(node, "install -d /usr/local/bin && printf '%s\\n' '#!/bin/sh' "
+                               "'echo \"prometheus, version 3.2.1 (branch: HEAD)\"' > /usr/local/bin/prometheus"
+                               " && chmod 0755 /usr/local/bin/prometheus")
+        assert planted.returncode == 0, planted.stderr
+        run = lab.apply(steps)
+        assert run.failed is not None and run.failed.name == "prometheus-install", run.report()
+        stderr = run.outcomes[run.failed.urn].stderr
+        assert f"{node}: /usr/local/bin/prometheus is Prometheus 3" in stderr, stderr
+        assert lab.sh(node, "dpkg-query -W prometheus").returncode != 0, "the distribution's package was installed"
