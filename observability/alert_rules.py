@@ -122,17 +122,26 @@ def _certificate_rules(spec: ClusterSpec) -> tuple[AlertRule, ...]:
     )
 
 
-def quorum_rules(checks: tuple[QuorumCheck, ...]) -> AlertRuleGroup | None:
-    """One rule per quorum of the merged contributions: a member's node_exporter is down."""
+def role_quorums(spec: ClusterSpec) -> dict[str, tuple[str, ...]]:
+    """The quorums of the role matrix (config/rules.py keeps each odd): etcd, the HashiCorp rafts, SeaweedFS."""
+    r = spec.roles
+    found = {"etcd": r.kubernetes.control_plane, "consul": r.consul.servers, "vault": r.vault.servers,
+             "nomad": r.nomad.servers}
+    if r.seaweedfs is not None:
+        found["seaweedfs-master"] = r.seaweedfs.masters
+    return {name: members for name, members in found.items() if len(members) > 1}
+
+
+def quorum_rules(quorums: dict[str, tuple[str, ...]]) -> AlertRuleGroup | None:
+    """One rule per quorum: a member's node_exporter is down, so one more loss may cost the majority."""
     rules = []
-    for check in sorted(checks, key=lambda c: c.name):
-        members = "|".join(sorted(check.members))
+    for name, members in sorted(quorums.items()):
+        listed = sorted(set(members))
         rules.append(AlertRule(
-            f"QuorumMemberLost{''.join(part.capitalize() for part in check.name.replace('_', '-').split('-'))}",
-            f'count(up{{job="node", instance=~"{members}"}} == 0) > 0', "2m", "critical",
-            f"The {check.name} quorum lost a member",
-            f"A member of the {check.name} quorum ({', '.join(sorted(check.members))}) is down; one more loss "
-            "may cost the majority."))
+            f"QuorumMemberLost{''.join(part.capitalize() for part in name.replace('_', '-').split('-'))}",
+            f'count(up{{job="node", instance=~"{"|".join(listed)}"}} == 0) > 0', "2m", "critical",
+            f"The {name} quorum lost a member",
+            f"A member of the {name} quorum ({', '.join(listed)}) is down; one more loss may cost the majority."))
     return AlertRuleGroup("quorums", tuple(rules)) if rules else None
 
 
@@ -143,7 +152,10 @@ def own_rule_groups(spec: ClusterSpec) -> tuple[AlertRuleGroup, ...]:
     return tuple(groups)
 
 
-def rule_groups(merged_rules: tuple[AlertRuleGroup, ...], checks: tuple[QuorumCheck, ...]) -> tuple[AlertRuleGroup, ...]:
-    """Every layer's rule groups plus the quorum rules this layer derives from their quorum checks."""
-    quorum = quorum_rules(checks)
+def rule_groups(spec: ClusterSpec, merged_rules: tuple[AlertRuleGroup, ...], checks: tuple[QuorumCheck, ...]
+                ) -> tuple[AlertRuleGroup, ...]:
+    """Every layer's rule groups plus quorum rules: the role matrix's quorums and any other quorum a layer's
+    `QuorumCheck` names (a check's members win for a quorum of the same name)."""
+    quorums = {**role_quorums(spec), **{c.name: c.members for c in checks}}
+    quorum = quorum_rules(quorums)
     return (*merged_rules, quorum) if quorum is not None else merged_rules

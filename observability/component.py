@@ -124,7 +124,7 @@ class Observability(pulumi.ComponentResource):
         reload = _reload_if_active(u.PROMETHEUS_UNIT)
         after_install = StepOptions(depends_on=[install])
         files = []
-        for name, document in rule_files(rule_groups(merged.alert_rules, merged.quorum_checks)).items():
+        for name, document in rule_files(rule_groups(spec, merged.alert_rules, merged.quorum_checks)).items():
             files.append(write_file(runner, f"prometheus-rules-{name.removesuffix('.yml')}", FileSpec(
                 f"{p.PROMETHEUS_RULES_DIR}/{name}", dump(document),
                 validate=f'{promtool} check rules "$1" >/dev/null', on_change=reload), options=after_install))

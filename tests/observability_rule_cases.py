@@ -24,7 +24,7 @@ def _one(name: str, labels: dict[str, str]) -> str:
     return name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def cases(t: ThresholdsSpec, quorum_alert: str) -> list[Case]:
+def cases(t: ThresholdsSpec, quorums: dict[str, tuple[str, ...]]) -> list[Case]:
     node = {"instance": "allyrion", "node": "allyrion", "job": "node"}
     root = {**node, "fstype": "ext4", "mountpoint": "/", "device": "/dev/mmcblk0p2"}
     tmpfs = {**root, "fstype": "tmpfs", "mountpoint": "/run", "device": "tmpfs"}
@@ -42,6 +42,7 @@ def cases(t: ThresholdsSpec, quorum_alert: str) -> list[Case]:
                 (_one("node_filesystem_size_bytes", labels), "100x20"))
 
     return [
+        *quorum_cases(quorums),
         Case("NodeDown", ((_one("up", node), "0x10"),), "6m", True, node),
         Case("NodeDown", ((_one("up", node), "1x10"),), "6m", False),
         Case("NodeDown", ((_one("up", node), "1 1 0 0 0 1 1 1 1 1"),), "6m", False),  # a short blip
@@ -169,10 +170,16 @@ def cases(t: ThresholdsSpec, quorum_alert: str) -> list[Case]:
                                             (_one("slurm_mem_real", {"instance": "bettley"}), "100x10")), "6m", True),
         Case("SlurmHighMemoryUtilization", ((_one("slurm_mem_alloc", {"instance": "bettley"}), "50x10"),
                                             (_one("slurm_mem_real", {"instance": "bettley"}), "100x10")), "6m", False),
-        Case(quorum_alert, ((_one("up", {"instance": "bettley", "job": "node"}), "0x5"),
-                            (_one("up", {"instance": "cargyll", "job": "node"}), "1x5"),
-                            (_one("up", {"instance": "dalt", "job": "node"}), "1x5")), "3m", True),
-        Case(quorum_alert, ((_one("up", {"instance": "bettley", "job": "node"}), "1x5"),
-                            (_one("up", {"instance": "cargyll", "job": "node"}), "1x5"),
-                            (_one("up", {"instance": "harlton", "job": "node"}), "0x5")), "3m", False),
     ]
+
+
+def quorum_cases(quorums: dict[str, tuple[str, ...]]) -> list[Case]:
+    """Per quorum: one member down fires; every member up, with a non-member down, stays quiet."""
+    found = []
+    for alert, members in sorted(quorums.items()):
+        first, rest = members[0], members[1:]
+        found.append(Case(alert, ((_one("up", {"instance": first, "job": "node"}), "0x5"),
+                                  *((_one("up", {"instance": m, "job": "node"}), "1x5") for m in rest)), "3m", True))
+        found.append(Case(alert, (*((_one("up", {"instance": m, "job": "node"}), "1x5") for m in members),
+                                  (_one("up", {"instance": "not-a-member", "job": "node"}), "0x5")), "3m", False))
+    return found

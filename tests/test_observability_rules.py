@@ -20,8 +20,9 @@ _LABEL_REF = re.compile(r"\{\{ \$labels\.([a-zA-Z_][a-zA-Z0-9_]*) \}\}")
 
 
 def _groups() -> tuple[AlertRuleGroup, ...]:
-    m = merged(real_spec())
-    return rule_groups(m.alert_rules, m.quorum_checks)
+    spec = real_spec()
+    m = merged(spec)
+    return rule_groups(spec, m.alert_rules, m.quorum_checks)
 
 
 def _write_rules(directory: Path) -> list[Path]:
@@ -56,8 +57,13 @@ def _test_entry(case: Case, rule: AlertRule) -> dict[str, Any]:
     }
 
 
-def _quorum_alert() -> str:
-    return next(name for name in _rules_by_name() if name.startswith("QuorumMemberLost"))
+def _quorum_alerts() -> dict[str, tuple[str, ...]]:
+    """Each rendered quorum alert and its members (from the rule's own selector)."""
+    found = {}
+    for name, rule in _rules_by_name().items():
+        if name.startswith("QuorumMemberLost"):
+            found[name] = tuple(rule.expr.split('instance=~"', 1)[1].split('"', 1)[0].split("|"))
+    return found
 
 
 def test_the_rendered_prometheus_config_passes_promtool_check_config(tmp_path: Path) -> None:
@@ -79,7 +85,7 @@ def test_the_rendered_rule_files_pass_promtool_check_rules(tmp_path: Path) -> No
 
 def test_every_alert_rule_has_a_firing_and_a_quiet_case() -> None:
     spec = real_spec()
-    all_cases = cases(spec.observability.thresholds, _quorum_alert())
+    all_cases = cases(spec.observability.thresholds, _quorum_alerts())
     fired = {c.alert for c in all_cases if c.fires}
     quiet = {c.alert for c in all_cases if not c.fires}
     names = set(_rules_by_name())
@@ -93,7 +99,7 @@ def test_every_alert_rule_case_passes_promtool_test_rules(tmp_path: Path) -> Non
     spec = real_spec()
     paths = _write_rules(tmp_path / "rules")
     rules = _rules_by_name()
-    tests = [_test_entry(c, rules[c.alert]) for c in cases(spec.observability.thresholds, _quorum_alert())]
+    tests = [_test_entry(c, rules[c.alert]) for c in cases(spec.observability.thresholds, _quorum_alerts())]
     suite = tmp_path / "tests.yml"
     suite.write_text(yaml.safe_dump({"rule_files": [str(p) for p in paths], "evaluation_interval": "1m",
                                      "tests": tests}, sort_keys=False), encoding="utf-8")
@@ -107,7 +113,7 @@ def test_promtool_test_rules_catches_a_case_that_expects_the_wrong_outcome(tmp_p
     spec = real_spec()
     paths = _write_rules(tmp_path / "rules")
     rules = _rules_by_name()
-    quiet = next(c for c in cases(spec.observability.thresholds, _quorum_alert()) if c.alert == "SoCTemperatureHigh"
+    quiet = next(c for c in cases(spec.observability.thresholds, _quorum_alerts()) if c.alert == "SoCTemperatureHigh"
                  and not c.fires)
     flipped = Case(quiet.alert, quiet.series, quiet.eval_time, True, {"instance": "allyrion", "job": "node",
                                                                         "node": "allyrion"})
@@ -116,6 +122,12 @@ def test_promtool_test_rules_catches_a_case_that_expects_the_wrong_outcome(tmp_p
                                      "tests": [_test_entry(flipped, rules[flipped.alert])]}), encoding="utf-8")
     done = subprocess.run([promtool, "test", "rules", str(suite)], capture_output=True, text=True)
     assert done.returncode != 0
+
+
+def test_every_quorum_of_the_role_matrix_has_a_member_lost_rule() -> None:
+    assert set(_quorum_alerts()) == {"QuorumMemberLostEtcd", "QuorumMemberLostConsul", "QuorumMemberLostVault",
+                                     "QuorumMemberLostNomad", "QuorumMemberLostSeaweedfsMaster"}
+    assert _quorum_alerts()["QuorumMemberLostEtcd"] == ("bettley", "cargyll", "dalt")
 
 
 def test_node_exporter_job_is_named_node_everywhere_and_instances_are_node_names() -> None:
