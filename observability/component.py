@@ -31,6 +31,7 @@ _INSTALL = Script.beside(__file__, "install_package.sh")
 _NODE_EXPORTER = Script.beside(__file__, "node_exporter.sh")
 _PROMETHEUS = Script.beside(__file__, "prometheus_install.sh")
 _UNITS = Script.beside(__file__, "apply_units.sh")
+_PRUNE_RULES = Script.beside(__file__, "prometheus_prune_rules.sh")
 NODE_PROBE = Script.beside(__file__, "probes/node-probe.sh")
 CERT_PROBE = Script.beside(__file__, "probes/cert-expiry.sh")
 RELEASE_URL = "https://github.com/prometheus/prometheus/releases/download/v{v}/prometheus-{v}.linux-{arch}.tar.gz"
@@ -124,7 +125,8 @@ class Observability(pulumi.ComponentResource):
         reload = _reload_if_active(u.PROMETHEUS_UNIT)
         after_install = StepOptions(depends_on=[install])
         files = []
-        for name, document in rule_files(rule_groups(spec, merged.alert_rules, merged.quorum_checks)).items():
+        rendered = rule_files(rule_groups(spec, merged.alert_rules, merged.quorum_checks))
+        for name, document in rendered.items():
             files.append(write_file(runner, f"prometheus-rules-{name.removesuffix('.yml')}", FileSpec(
                 f"{p.PROMETHEUS_RULES_DIR}/{name}", dump(document),
                 validate=f'{promtool} check rules "$1" >/dev/null', on_change=reload), options=after_install))
@@ -132,6 +134,9 @@ class Observability(pulumi.ComponentResource):
             p.PROMETHEUS_CONFIG, dump(prometheus_config(spec, merged)),
             validate=f'{promtool} check config --syntax-only "$1" >/dev/null', on_change=reload),
             options=after_install))
+        files.append(runner.run("prometheus-prune-rules", _PRUNE_RULES, {
+            "GT_RULES_DIR": p.PROMETHEUS_RULES_DIR, "GT_RULE_FILES": "\n".join(sorted(rendered)),
+            "GT_UNIT": u.PROMETHEUS_UNIT}, options=StepOptions(depends_on=list(files))))
         return self._units(runner, "prometheus-service", (u.prometheus_unit(spec),), files)
 
     def _alertmanager(self, runner: StepRunner, spec: ClusterSpec, secrets: SecretValues,

@@ -70,7 +70,9 @@ def converged(real_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFact
     steps = lab_steps(ev, names) + ours
     with node_lab(ev, names, tmp_path_factory.mktemp("obs-lab")) as lab:
         planted = lab.sh(names[0], "printf '%s' '" + ANSIBLE_UNIT + "' > /etc/systemd/system/node_exporter.service"
-                         " && systemctl enable node_exporter.service && systemctl start node_exporter.service")
+                         " && systemctl enable node_exporter.service && systemctl start node_exporter.service"
+                         " && install -d /etc/prometheus/rules && printf 'groups: []\\n' >"
+                         " /etc/prometheus/rules/ansible_managed.yml")
         assert planted.returncode == 0, planted.stderr
         first = lab.apply(steps)
         assert first.failed is None, first.report()
@@ -113,6 +115,16 @@ def test_the_ansible_eras_node_exporter_unit_is_retired(converged: Converged) ->
     step = next(s for s in converged.steps if s.node == host.spec.name and s.name == "node-exporter")
     assert any("retired node_exporter.service" in line for line in converged.first.outcomes[step.urn].changes)
     assert "systemctl start prometheus-node-exporter.service" in "\n".join(host.calls())
+
+
+def test_the_ansible_eras_rule_file_is_pruned_and_only_rendered_rule_files_remain(converged: Converged) -> None:
+    ev = converged.lab.ev
+    node = ev.spec.roles.prometheus
+    host = converged.lab.hosts[node]
+    rendered = sorted(Path(f.path).name for f in ev.files if f.node == node and f.path.startswith(p.PROMETHEUS_RULES_DIR))
+    assert sorted(x.name for x in (host.root / p.PROMETHEUS_RULES_DIR.lstrip("/")).iterdir()) == rendered
+    step = next(s for s in converged.steps if s.node == node and s.name == "prometheus-prune-rules")
+    assert any("ansible_managed.yml" in line for line in converged.first.outcomes[step.urn].changes)
 
 
 def test_the_probe_writes_its_textfile_on_the_lab_host(converged: Converged) -> None:
