@@ -1,5 +1,5 @@
 #!/bin/bash
-# Grafana's state on the disk, not a tmpfs (G26): the Ansible era mounted GT_DATA_DIR as tmpfs from fstab.
+# Grafana adopted: its state on the disk, not a tmpfs (G26): the Ansible era mounted GT_DATA_DIR as tmpfs from fstab.
 # Adopt what is there: copy the live tmpfs content (grafana.db) to the disk underneath before unmounting it,
 # then drop the fstab entry so the next boot does not hide it again.
 if findmnt -n -t tmpfs --target "$GT_DATA_DIR" --mountpoint "$GT_DATA_DIR" >/dev/null 2>&1; then
@@ -19,3 +19,11 @@ if awk -v dir="$GT_DATA_DIR" '$2 == dir && $3 == "tmpfs" { found = 1 } END { exi
   gt_changed "dropped the tmpfs entry for $GT_DATA_DIR from /etc/fstab"
 fi
 gt_ensure_dir "$GT_DATA_DIR" 0750 grafana grafana
+# The Ansible era's provisioning (all.yml: a second "Prometheus" datasource, a provider for the git clone) and
+# its dashboard cron job would fight the files this program provisions: GT_RETIRE lists them, one a line.
+while read -r stale; do
+  if [ -n "$stale" ] && [ -e "$stale" ]; then
+    rm -f -- "$stale"
+    gt_changed "removed $stale (Ansible era)"
+  fi
+done <<<"${GT_RETIRE:-}"
