@@ -24,7 +24,7 @@ from observability.prometheus_config import dump
 from observability.vector import vector_config
 
 _INSTALL = Script.beside(__file__, "daemon_install.sh")
-_GRAFANA_STORAGE = Script.beside(__file__, "grafana_storage.sh")
+GRAFANA_STORAGE = Script.beside(__file__, "grafana_storage.sh")
 _ENABLE = Script.beside(__file__, "enable_service.sh")
 ANSIBLE_GRAFANA_FILES = (
     f"{p.GRAFANA_PROVISIONING}/datasources/all.yml",
@@ -84,8 +84,8 @@ def _grafana(parent: pulumi.Resource, args: LogsArgs, node: Node, cert: Sequence
     runner = node.runner_under(parent)
     install = _install(runner, node, "grafana", grafana_repository(node.spec.architecture), "grafana",
                        f"{p.GRAFANA_DASHBOARDS_DIR} 0755 root root", cert)
-    storage = runner.run("grafana-storage", _GRAFANA_STORAGE, {
-        "GT_DATA_DIR": spec.observability.grafana.data_dir,
+    storage = runner.run("grafana-storage", GRAFANA_STORAGE, {
+        "GT_DATA_DIR": spec.observability.grafana.data_dir, "GT_OWNER": "grafana", "GT_FSTAB": "/etc/fstab",
         "GT_RETIRE": "\n".join(ANSIBLE_GRAFANA_FILES)}, options=StepOptions(depends_on=[install]))
     # Grafana reads admin_password only when it creates its database; a generated value never leaves state.
     admin = random.RandomPassword("grafana-admin-password", length=32, special=False,
