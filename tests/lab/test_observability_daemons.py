@@ -3,7 +3,7 @@ the command lines of the rendered units and the rendered configuration, in netwo
 addresses of the Prometheus node and a second Pi. Every generated target on a lab host is `up`; the probes of
 lab-host backends succeed; and the second Pi, whose textfile probe (the real probes/node-probe.sh, reading a
 sysfs tree the test writes) reports an over-temperature SoC, makes SoCTemperatureCritical fire in Prometheus
-and reach Alertmanager.
+and reach Alertmanager, which notifies its receiver (a webhook listener on the Prometheus node).
 
 What the lab changes, and why: file paths move under a temporary directory (nothing is written to this
 machine's /etc or /var), the TLS files the configs name are generated there with openssl, and the scrape and
@@ -29,6 +29,8 @@ from k8s.haproxy.component import CORE_PATH
 from k8s.haproxy.config import STATS_PASSWORD_ENV
 from observability import paths as p
 from observability import units as u
+from observability.alertmanager_config import WEBHOOK_SECRET, alertmanager_config, placeholder
+from observability.prometheus_config import dump
 from offline.evaluate import Evaluation
 from tests.lab.test_haproxy_failover import Lab, _wait_for_port, lab
 
@@ -37,6 +39,22 @@ pytestmark = pytest.mark.lab
 HOT_NODE = "karstark"
 UNSCRAPED_HERE = {"vector"}  # see the module docstring
 BINARIES = ("haproxy", "prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "prometheus-blackbox-exporter")
+
+HOOK = r'''
+import http.server, sys
+address, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(log, "ab") as f:
+            f.write(body + b"\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        """Quiet: the test reads the bodies from its own log."""
+http.server.HTTPServer((address, port), Hook).serve_forever()
+'''
+HOOK_PORT = 9999
 
 QUERY = r'''
 import json, sys, urllib.request
@@ -136,10 +154,19 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
         target = Path(_relocate(path, tmp_path))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_quick(_relocate(_file(ev, prom, path), tmp_path)), encoding="utf-8")
+    # Alertmanager: the same renderer and settings as the real stack, with a webhook receiver (its URL filled
+    # in as write_file fills the secret on a node), so a notification can be seen arriving.
+    am = spec.observability.alertmanager
+    webhook = am.model_copy(update={"receiver": am.receiver.model_copy(update={"kind": "webhook"})})
+    hook_log = tmp_path / "hook.log"
+    Path(_relocate(p.ALERTMANAGER_CONFIG, tmp_path)).write_text(_quick(dump(alertmanager_config(webhook)).replace(
+        placeholder(WEBHOOK_SECRET), f"http://{spec.node(prom).ip}:{HOOK_PORT}/hook")), encoding="utf-8")
     for directory in (p.PROMETHEUS_DATA, p.ALERTMANAGER_DATA):
         Path(_relocate(directory, tmp_path)).mkdir(parents=True, exist_ok=True)
     query = tmp_path / "query.py"
     query.write_text(QUERY)
+    (tmp_path / "hook.py").write_text(HOOK)
+    hook_log.touch()
 
     with lab(spec.network.nodes.prefixlen) as net:
         net.up(hosts)
@@ -157,6 +184,7 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
                        for a in _exec_start(_file(ev, node, f"/etc/systemd/system/{u.NODE_EXPORTER_UNIT}"))]
             net.start(node, *command)
             _wait_for_port(net, node, hosts[node], p.NODE_EXPORTER_PORT)
+        net.start(prom, sys.executable, str(tmp_path / "hook.py"), hosts[prom], str(HOOK_PORT), str(hook_log))
         core = tmp_path / "haproxy-core.cfg"
         core.write_text(_file(ev, spec.roles.haproxy, CORE_PATH).replace("/run/haproxy/admin.sock",
                                                                          str(tmp_path / "admin.sock")))
@@ -214,6 +242,12 @@ def test_real_daemons_scrape_every_lab_target_and_a_hot_soc_reaches_alertmanager
         assert {a["labels"]["instance"] for a in got} == {HOT_NODE}
         assert got[0]["labels"]["severity"] == "critical"
         assert got[0]["receivers"][0]["name"] == spec.observability.alertmanager.receiver.name
+        def notified() -> list[Any]:
+            bodies = [json.loads(line) for line in hook_log.read_text().splitlines() if line.strip()]
+            return [a for b in bodies for a in b["alerts"] if a["labels"]["alertname"] == "SoCTemperatureCritical"]
+
+        sent = _wait("the receiver notified of SoCTemperatureCritical", notified)
+        assert {a["labels"]["instance"] for a in sent} == {HOT_NODE} and sent[0]["status"] == "firing"
         cool = _get(net, prom, query, f"{api}/alerts")["data"]["alerts"]
         assert not [a for a in cool if a["labels"].get("instance") == prom
                     and a["labels"]["alertname"].startswith("SoCTemperature")], "the cool Pi must stay quiet"
