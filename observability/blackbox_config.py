@@ -1,7 +1,7 @@
 """The blackbox exporter's modules: the probe jobs of prometheus_config.py name them.
 
-`https_internal` trusts only the cluster root CA and presents the exporter's client certificate (services that
-ask for one get it); `http_2xx` is plain HTTP; `tcp_connect` checks that a port accepts connections."""
+`https_internal` trusts only the cluster root CA (HAProxy terminates the routes' TLS and asks for no client
+certificate; backends that demand one are probed by `tcp_connect`); `http_2xx` is plain HTTP."""
 
 from typing import Any
 
@@ -18,8 +18,7 @@ def blackbox_config() -> dict[str, Any]:
                 "http": {
                     "preferred_ip_protocol": "ip4",
                     "fail_if_not_ssl": True,
-                    "tls_config": {"ca_file": p.ROOT_CA, "cert_file": f"{p.BLACKBOX_CERT_DIR}/tls.crt",
-                                   "key_file": f"{p.BLACKBOX_CERT_DIR}/tls.key"},
+                    "tls_config": {"ca_file": p.ROOT_CA},
                 },
             },
             "tcp_connect": {"prober": "tcp", "timeout": "5s", "tcp": {"preferred_ip_protocol": "ip4"}},

@@ -159,7 +159,7 @@ class Observability(pulumi.ComponentResource):
         install = runner.run("blackbox-install", _INSTALL, {
             "GT_PACKAGES": "prometheus-blackbox-exporter",
             "GT_RETIRE": "blackbox-exporter.service",
-            "GT_DIRS": _dirs((p.BLACKBOX_CERT_DIR, "0755", "prometheus", "prometheus")),
+            "GT_DIRS": "",
         }, options=after_os)
         config = write_file(runner, "blackbox-config", FileSpec(
             p.BLACKBOX_CONFIG, dump(blackbox_config()),

@@ -24,16 +24,17 @@ def _endpoint(spec: ClusterSpec, node: str, port: int) -> tuple[str, str]:
 def scrape_targets(spec: ClusterSpec) -> tuple[ScrapeTarget, ...]:
     roles = spec.roles
     every = sorted(n.name for n in spec.nodes)
-    ca = TlsClient(ca_file=p.ROOT_CA, cert_file=p.PROMETHEUS_CLIENT_CERT, key_file=p.PROMETHEUS_CLIENT_KEY)
+    ca = TlsClient(ca_file=p.ROOT_CA)
     return (
         # One job name for node_exporter everywhere (G16): NodeDown and every check use job="node".
         ScrapeTarget("node", tuple(_endpoint(spec, n, p.NODE_EXPORTER_PORT) for n in every)),
         ScrapeTarget("prometheus", (_endpoint(spec, roles.prometheus, p.PROMETHEUS_PORT),)),
         ScrapeTarget("alertmanager", (_endpoint(spec, roles.prometheus, p.ALERTMANAGER_PORT),)),
         ScrapeTarget("blackbox-exporter", (_endpoint(spec, roles.prometheus, p.BLACKBOX_PORT),)),
-        # Loki and Grafana serve TLS with certificates for their service names (G20: no http against TLS).
+        # Loki and Grafana serve TLS with certificates for their service names (G20: no http against TLS);
+        # neither asks for a client certificate, so only the cluster root CA is needed.
         ScrapeTarget("loki", (_endpoint(spec, roles.loki, p.LOKI_PORT),), scheme="https",
-                     tls=TlsClient(ca.ca_file, ca.cert_file, ca.key_file, server_name=f"loki.{spec.domains.services}")),
+                     tls=TlsClient(ca.ca_file, server_name=f"loki.{spec.domains.services}")),
         ScrapeTarget("grafana", (_endpoint(spec, roles.grafana, p.GRAFANA_PORT),), scheme="https",
                      tls=TlsClient(ca.ca_file, server_name=f"grafana.{spec.domains.services}")),
         ScrapeTarget("vector", tuple(_endpoint(spec, n, p.VECTOR_METRICS_PORT) for n in every)),
@@ -78,19 +79,13 @@ def certificates(spec: ClusterSpec) -> tuple[CertificateRequest, ...]:
         _service_cert(spec, "grafana", roles.grafana, p.GRAFANA_TLS_DIR, "grafana",
                       "systemctl try-restart grafana-server.service"),
         _service_cert(spec, "loki", roles.loki, p.LOKI_TLS_DIR, "loki", "systemctl try-restart loki.service"),
-        # Prometheus' client certificate (Nomad, Loki). Prometheus re-reads it per connection, so a renewal
+        # Prometheus' client certificate (for Nomad's mTLS). Prometheus re-reads it per connection, so a renewal
         # needs no reload; the PKI layer's renewal timer keeps it fresh (G22).
         CertificateRequest(
             id="prometheus-client", node=prom.name, common_name=f"prometheus.client.{spec.domains.services}",
             dns_names=(f"prometheus.client.{spec.domains.services}", "prometheus", prom.name),
             ip_addresses=(prom.ip,), cert_path=p.PROMETHEUS_CLIENT_CERT, key_path=p.PROMETHEUS_CLIENT_KEY,
             owner="prometheus", group="prometheus",
-        ),
-        CertificateRequest(
-            id="blackbox-client", node=prom.name, common_name=f"blackbox.client.{spec.domains.services}",
-            dns_names=(f"blackbox.client.{spec.domains.services}",), ip_addresses=(prom.ip,),
-            cert_path=f"{p.BLACKBOX_CERT_DIR}/tls.crt", key_path=f"{p.BLACKBOX_CERT_DIR}/tls.key",
-            owner="prometheus", group="prometheus", reload="systemctl try-restart prometheus-blackbox-exporter.service",
         ),
     ]
     for node in sorted(spec.nodes, key=lambda n: n.name):

@@ -69,8 +69,9 @@ def slurm_contributions(spec: ClusterSpec) -> Contributions:
 
 
 def existing_contributions(spec: ClusterSpec) -> Contributions:
-    """Everything above, for `cluster/` to merge until the layers return it themselves."""
+    """What `cluster/` merges until the layers return it themselves. The Kubernetes target is left out until
+    the Kubernetes layer puts the metrics token and CA on the Prometheus node: without them every API server
+    answers 401 and KubernetesApiServerDown would page for a healthy control plane."""
     if not spec.observability.enabled:
         return Contributions()
-    return Contributions.merge((haproxy_contributions(spec), kubernetes_contributions(spec),
-                                pki_contributions(spec), slurm_contributions(spec)))
+    return Contributions.merge((haproxy_contributions(spec), pki_contributions(spec), slurm_contributions(spec)))

@@ -22,7 +22,6 @@ PROMETHEUS_DATA = "/var/lib/prometheus"
 ALERTMANAGER_CONFIG = "/etc/prometheus/alertmanager.yml"
 ALERTMANAGER_DATA = "/var/lib/alertmanager"
 BLACKBOX_CONFIG = "/etc/prometheus/blackbox.yml"
-BLACKBOX_CERT_DIR = "/etc/prometheus/blackbox-tls"
 
 # The one directory node_exporter's textfile collector reads (not recursive: G23). Any layer may drop a
 # `<name>.prom` file here, written atomically (temp file + rename in the same directory).

@@ -11,7 +11,7 @@ from components.contributions import Contributions, QuorumCheck
 from config.load import parse_spec, read_stack_file
 from config.spec import ClusterSpec
 from observability.contributions import contributions
-from observability.existing_targets import existing_contributions
+from observability.existing_targets import existing_contributions, kubernetes_contributions
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import STACK_FILE, fake_secret_values
 
@@ -25,7 +25,10 @@ def real_spec() -> ClusterSpec:
 
 
 def merged(spec: ClusterSpec) -> Contributions:
-    return contributions(spec) + existing_contributions(spec) + Contributions(quorum_checks=(ETCD,))
+    """What cluster/ merges, plus the Kubernetes contributions it holds back for now (so their target and rule
+    are checked too) and a QuorumCheck as a layer would contribute it."""
+    return (contributions(spec) + existing_contributions(spec) + kubernetes_contributions(spec)
+            + Contributions(quorum_checks=(ETCD,)))
 
 
 def tool(name: str, package: str) -> str:

@@ -104,8 +104,7 @@ def _certificates(tmp: Path) -> None:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                     "-days", "1", "-subj", "/CN=lab root", "-keyout", str(ca_key), "-out", str(ca)],
                    check=True, capture_output=True)
-    for crt, key in ((p.PROMETHEUS_CLIENT_CERT, p.PROMETHEUS_CLIENT_KEY),
-                     (f"{p.BLACKBOX_CERT_DIR}/tls.crt", f"{p.BLACKBOX_CERT_DIR}/tls.key")):
+    for crt, key in ((p.PROMETHEUS_CLIENT_CERT, p.PROMETHEUS_CLIENT_KEY),):
         c, k = Path(_relocate(crt, tmp)), Path(_relocate(key, tmp))
         c.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
