@@ -15,6 +15,8 @@ from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
+from pki.component import Pki, PkiArgs
+from pki.contributions import contributions as pki_contributions
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -42,6 +44,13 @@ class Cluster(pulumi.ComponentResource):
         for node in spec.nodes:
             reboot_after = tuple(d for p in lanes[node.name] if (d := self.nodes[p].reboot_done) is not None)
             self.nodes[node.name] = Node(NodeArgs(node, spec, ssh_target(spec, node, secrets), reboot_after), child)
+        # --- PKI layer (pki/): Step-CA, trust on every node, the certificates every layer asks for. ----------------
+        # Until the registry merges every layer's contributions, the PKI's own requests are the merged set.
+        self.pki: Pki | None = None
+        if spec.pki.enabled:
+            certificates = pki_contributions(spec).certificates
+            self.pki = Pki("pki", PkiArgs(spec, self.nodes, certificates), child)
+        # --- end PKI layer --------------------------------------------------------------------------------------
         # Cloud edge (aws/): records for the API endpoint (the HAProxy node) and every node, ACM, CloudFront, the
         # Vault seal key and its IAM user, data buckets, health alarms, and ExternalDNS's IAM key for Kubernetes.
         api_endpoint = spec.node(spec.roles.haproxy).ip

@@ -18,6 +18,7 @@ from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
+from config.pki import PkiSpec
 from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
@@ -96,6 +97,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     draft.domains = parsed.get("domains") if isinstance(parsed.get("domains"), DomainsSpec) else None
     draft.aws = parsed.get("aws") if isinstance(parsed.get("aws"), AwsSpec) else None
     draft.cloudflare = parsed.get("cloudflare") if isinstance(parsed.get("cloudflare"), CloudflareSpec) else None
+    draft.pki = parsed.get("pki") if isinstance(parsed.get("pki"), PkiSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

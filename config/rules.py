@@ -14,6 +14,7 @@ from config.domains import DomainsSpec
 from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
+from config.pki import PkiSpec, ca_names, pki_violations
 from config.roles import RolesSpec
 from config.versions import VersionsSpec, runtime_violations
 from nodes.model import NodeSpec, OsRelease
@@ -28,6 +29,7 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    pki: PkiSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -297,6 +299,18 @@ def runtime_versions(d: Draft) -> Iterator[Violation]:
         yield from runtime_violations(d.versions, upgrading=upgrading)
 
 
+def pki_settings(d: Draft) -> Iterator[Violation]:
+    """config/pki.py's rules, given the CA node's names."""
+    if d.pki is None:
+        return
+    names: tuple[str, ...] | None = None
+    ca_node = d.roles.step_ca if d.roles is not None else None
+    by_name = {node.name: node for _, node in d.nodes}
+    if ca_node in by_name and d.domains is not None:
+        names = ca_names(ca_node, by_name[ca_node].ip, d.domains.base, d.domains.nodes)
+    yield from pki_violations(d.pki, names, d.all_node_names)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -309,6 +323,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    pki_settings,
 )
 
 

@@ -9,6 +9,7 @@ from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
+from config.pki import PkiSpec
 from config.roles import RolesSpec
 from config.versions import VersionsSpec
 from nodes.model import NodeSpec
@@ -25,6 +26,7 @@ class ClusterSpec(ConfigModel):
     aws: AwsSpec
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
+    pki: PkiSpec = Field(default_factory=PkiSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
