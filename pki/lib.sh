@@ -64,7 +64,7 @@ gt_ssh_cert_current() {
   grep -q "^ *Type: .* $type certificate$" <<<"$listing" || return 1
   grep -q "^ *Public key: .* $key_fp$" <<<"$listing" || return 1
   grep -q "^ *Signing CA: .* $ca_fp " <<<"$listing" || return 1
-  [ "$(awk '/^ *Principals:/ {p = 1; next} /^ *[A-Z][a-z ]*:/ {p = 0} p {print $1}' <<<"$listing" | sort)" \
+  [ "$(awk '/^ *Principals:/ {p = 1; next} /^ *[A-Z][A-Za-z ]*:/ {p = 0} p {print $1}' <<<"$listing" | sort)" \
     = "$(printf '%s\n' "$@" | sort)" ] || return 1
   # 100% of the lifetime used: the certificate has lapsed.
   ! step ssh needs-renewal --expires-in 100% "$cert" >/dev/null 2>&1
