@@ -49,7 +49,8 @@ class Cluster(pulumi.ComponentResource):
         self.pki: Pki | None = None
         if spec.pki.enabled:
             certificates = pki_contributions(spec).certificates
-            self.pki = Pki("pki", PkiArgs(spec, self.nodes, certificates), child)
+            argocd_secret = secrets.output("autheliaArgocdClientSecret")
+            self.pki = Pki("pki", PkiArgs(spec, self.nodes, certificates, argocd_secret), child)
         # --- end PKI layer --------------------------------------------------------------------------------------
         # Cloud edge (aws/): records for the API endpoint (the HAProxy node) and every node, ACM, CloudFront, the
         # Vault seal key and its IAM user, data buckets, health alarms, and ExternalDNS's IAM key for Kubernetes.

@@ -87,6 +87,32 @@ class CanarySpec(ConfigModel):
         return _duration(value)
 
 
+class AutheliaUser(ConfigModel):
+    """A user of Authelia's file backend; the password is generated (pulumi-random) and exported as a secret."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9._-]{0,31}$")
+    display_name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    groups: tuple[str, ...] = ()
+
+
+class AutheliaSpec(ConfigModel):
+    """Authelia on `roles.authelia`: the front door (OIDC for Argo CD), TLS from this layer."""
+
+    enabled: bool = False
+    version: str = "4.38.19"  # the reference ran 4.38.10; the module proxy serves 4.38.17 and later of 4.38
+    port: int = Field(default=9091, ge=1, le=65535)
+    metrics_port: int = Field(default=9959, ge=1, le=65535)
+    users: tuple[AutheliaUser, ...] = ()
+
+    @field_validator("version")
+    @classmethod
+    def _exact(cls, value: str) -> str:
+        if not _VERSION.match(value.removeprefix("v")):
+            raise ValueError(f"{value!r} is not an exact version (want MAJOR.MINOR.PATCH)")
+        return value.removeprefix("v")
+
+
 class PkiSpec(ConfigModel):
     """`goldentooth:pki`."""
 
@@ -104,6 +130,7 @@ class PkiSpec(ConfigModel):
     tls: TlsSpec = Field(default_factory=TlsSpec)
     ssh: SshSpec = Field(default_factory=SshSpec)
     canary: CanarySpec = Field(default_factory=CanarySpec)
+    authelia: AutheliaSpec = Field(default_factory=AutheliaSpec)
 
     @field_validator("step_ca_version", "step_cli_version")
     @classmethod
@@ -165,3 +192,10 @@ def pki_violations(pki: PkiSpec, ca_names_: tuple[str, ...] | None, node_names: 
     yield from _window_violations("pki.ssh.renewAt", pki.ssh.user_duration, pki.ssh.renew_at)
     if pki.canary.node is not None and pki.canary.node not in node_names:
         yield Violation("pki.canary.node", f"{pki.canary.node!r} is not a node in the inventory")
+    names = [u.name for u in pki.authelia.users]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        yield Violation("pki.authelia.users", f"user {name!r} is listed more than once")
+    if pki.authelia.enabled and not pki.authelia.users:
+        yield Violation("pki.authelia.users", "Authelia is enabled but has no users to log in with")
+    if pki.authelia.port == pki.authelia.metrics_port:
+        yield Violation("pki.authelia.metricsPort", "is the same port as pki.authelia.port")

@@ -15,6 +15,8 @@ import pulumi_random as random
 from components.contributions import CertificateRequest
 from config.spec import ClusterSpec
 from nodes.node import Node
+from pki.authelia.component import CERT_ID as AUTHELIA_CERT
+from pki.authelia.component import Authelia
 from pki.ca import CaPasswords, StepCa
 from pki.certs import issue_step, request_problems
 from pki.identity import known_hosts_line, root_fingerprint, root_pem
@@ -28,6 +30,7 @@ class PkiArgs:
     spec: ClusterSpec
     nodes: Mapping[str, Node]
     certificates: tuple[CertificateRequest, ...]  # the merged contributions of every layer
+    argocd_client_secret: pulumi.Output[str] | None = None  # Authelia's OIDC client for Argo CD (stack secret)
 
 
 def _password(name: str, parent: pulumi.Resource) -> pulumi.Output[str]:
@@ -47,6 +50,7 @@ class Pki(pulumi.ComponentResource):
     root_fingerprint: pulumi.Output[str]
     root_pem: pulumi.Output[str]
     ssh_known_hosts: pulumi.Output[str]
+    authelia: "Authelia | None"
 
     def __init__(self, name: str, args: PkiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:pki:Pki", name, None, opts)
@@ -78,6 +82,13 @@ class Pki(pulumi.ComponentResource):
             issued[(request.node, request.id)] = issue_step(
                 runner, request, spec.pki, passwords.services, identity, [trusted[request.node]])
         self.trusted, self.issued = trusted, issued
+        self.authelia: Authelia | None = None
+        if spec.pki.authelia.enabled:
+            where = spec.roles.authelia
+            if (where, AUTHELIA_CERT) not in issued or args.argocd_client_secret is None:
+                raise ValueError("Authelia needs its TLS certificate request and the Argo CD client secret")
+            self.authelia = Authelia(f"{name}-authelia", spec, nodes[where], issued[(where, AUTHELIA_CERT)],
+                                     args.argocd_client_secret, pulumi.ResourceOptions(parent=self))
         self.root_fingerprint = identity.apply(root_fingerprint)
         self.root_pem = identity.apply(root_pem)
         self.ssh_known_hosts = identity.apply(known_hosts_line)

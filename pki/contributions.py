@@ -2,6 +2,7 @@
 
 from components.contributions import AlertRule, AlertRuleGroup, CertificateRequest, Contributions, ListenPort
 from config.spec import ClusterSpec
+from pki.authelia.component import http_route, tls_request
 
 CANARY_ID = "cert-canary"
 CANARY_DIR = "/opt/cert-canary/certs"
@@ -31,8 +32,8 @@ def canary_request(spec: ClusterSpec) -> CertificateRequest:
 def contributions(spec: ClusterSpec) -> Contributions:
     if not spec.pki.enabled:
         return Contributions()
-    ca = spec.roles.step_ca
-    return Contributions(
+    ca, authelia = spec.roles.step_ca, spec.pki.authelia
+    own = Contributions(
         certificates=(canary_request(spec),),
         listen_ports=(ListenPort(ca, spec.pki.port, "tcp", "step-ca"),),
         alert_rules=(
@@ -49,4 +50,13 @@ def contributions(spec: ClusterSpec) -> Contributions:
                 ),
             ),
         ),
+    )
+    if not authelia.enabled:
+        return own
+    node = spec.roles.authelia
+    return own + Contributions(
+        certificates=(tls_request(spec),),
+        http_routes=(http_route(spec),),
+        listen_ports=(ListenPort(node, authelia.port, "tcp", "authelia"),
+                      ListenPort(node, authelia.metrics_port, "tcp", "authelia-metrics")),
     )

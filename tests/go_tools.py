@@ -32,7 +32,7 @@ def listed() -> dict[str, tuple[str, str]]:
 
 
 def path(name: str) -> Path:
-    package, version = listed()[name]
+    version = listed()[name][1]
     return cache_root() / f"{name}-{version}" / name
 
 
