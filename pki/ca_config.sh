@@ -11,7 +11,7 @@ while read -r name password; do
   if [ -n "$name" ]; then printf '%s' "$password" >"$private/$name"; fi
 done
 
-missing=$(GT_CONFIG=$config python3 - <<'PY'
+absent=$(GT_CONFIG=$config python3 - <<'PY'
 import json, os
 config = json.load(open(os.environ["GT_CONFIG"]))
 have = {p.get("name") for p in config.get("authority", {}).get("provisioners", [])}
@@ -30,10 +30,10 @@ while read -r name type; do
     STEPPATH=$GT_CA_DIR step ca provisioner add "$name" --type="$type" --ca-config="$config" >&2
   fi
   gt_changed "provisioner $name ($type)"
-done <<<"$missing"
+done <<<"$absent"
 
 changed=0
-if [ -n "$missing" ]; then changed=1; fi
+if [ -n "$absent" ]; then changed=1; fi
 candidate=$private/ca.json
 if GT_CONFIG=$config GT_CANDIDATE=$candidate python3 - <<'PY'
 import json, os, sys

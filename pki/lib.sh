@@ -19,7 +19,7 @@ gt_wait_for_ca() {
 # fingerprint is the one announced: a corrupted hand-over must never become a trust anchor.
 gt_read_identity() {
   local line in_pem=0
-  GT_ID_FINGERPRINT="" GT_ID_SSH_HOST_CA="" GT_ID_SSH_USER_CA=""
+  GT_ID_FINGERPRINT="" GT_ID_SSH_HOST_CA="" GT_ID_SSH_USER_CA="" GT_ID_ROOT=""
   gt_mktemp GT_ID_ROOT
   while IFS= read -r line; do
     case $line in

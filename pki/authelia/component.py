@@ -98,6 +98,10 @@ def _random(name: str, length: int, parent: pulumi.Resource) -> pulumi.Output[st
     return pulumi.Output.secret(value.result)
 
 
+def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
+    return pulumi.Output.secret(value)
+
+
 def _inner(value: pulumi.Output[str]) -> pulumi.Output[str]:
     inner: pulumi.Output[str] = value.apply(json_inner)
     return pulumi.Output.secret(inner)
@@ -130,7 +134,7 @@ class Authelia(pulumi.ComponentResource):
             "SESSION_SECRET": _random(f"{name}-session", 64, self),
             "STORAGE_KEY": _random(f"{name}-storage", 64, self),  # a new one makes the SQLite store unreadable
             "OIDC_HMAC": _random(f"{name}-oidc-hmac", 64, self),
-            "OIDC_KEY": pulumi.Output.secret(oidc_key.private_key_pem),
+            "OIDC_KEY": _secret(oidc_key.private_key_pem),
             "ARGOCD_DIGEST": _digest(argocd_secret, salt),
         }
         restart = "systemctl try-restart authelia"
