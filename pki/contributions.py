@@ -6,6 +6,7 @@ from pki.authelia.component import http_route, tls_request
 
 CANARY_ID = "cert-canary"
 CANARY_DIR = "/opt/cert-canary/certs"
+CANARY_RELOADS = "/opt/cert-canary/reloads.log"  # one line per reload: proof the hook runs once per renewal
 
 
 def canary_node(spec: ClusterSpec) -> str:
@@ -13,7 +14,8 @@ def canary_node(spec: ClusterSpec) -> str:
 
 
 def canary_request(spec: ClusterSpec) -> CertificateRequest:
-    """A short-lived certificate whose only job is to be renewed: if its timer stops working, it lapses first."""
+    """A short-lived certificate whose only job is to be renewed: if its timer stops working, it lapses first. It
+    carries a bundle (HAProxy's crt format, like the edge's) and a reload hook that logs, so both are exercised."""
     node = spec.node(canary_node(spec))
     name = f"cert-canary.{spec.domains.base}"
     return CertificateRequest(
@@ -24,6 +26,8 @@ def canary_request(spec: ClusterSpec) -> CertificateRequest:
         ip_addresses=(node.ip,),
         cert_path=f"{CANARY_DIR}/tls.crt",
         key_path=f"{CANARY_DIR}/tls.key",
+        bundle_path=f"{CANARY_DIR}/bundle.pem",
+        reload=f"date -u +%FT%TZ >>{CANARY_RELOADS}",
         duration=spec.pki.canary.duration,
         renew_at=spec.pki.canary.renew_at,
     )

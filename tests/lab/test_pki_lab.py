@@ -22,7 +22,7 @@ import pytest
 
 from config.secrets import SecretValues
 from offline.evaluate import Evaluation, evaluate
-from pki.contributions import CANARY_DIR
+from pki.contributions import CANARY_DIR, CANARY_RELOADS
 from tests.conftest import fake_secret_values
 from tests.go_tools import require
 from tests.lab.apply import Run, apply
@@ -158,6 +158,15 @@ def test_every_issued_certificate_chains_to_the_root(pki_lab: PkiLab, tmp_path: 
     verified = subprocess.run(["openssl", "verify", "-CAfile", str(root), "-untrusted", str(chain), str(chain)],
                               capture_output=True, text=True)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    # The bundle is HAProxy's crt format (chain, then key), and the real haproxy accepts it.
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(lab.read(CANARY, f"{CANARY_DIR}/bundle.pem"), encoding="utf-8")
+    assert bundle.read_text() == chain.read_text() + lab.read(CANARY, f"{CANARY_DIR}/tls.key")
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(f"defaults\n  mode http\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\n"
+                      f"frontend https\n  bind 127.0.0.1:8443 ssl crt {bundle}\n", encoding="utf-8")
+    checked = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     host_ca = lab.read(CA, "/etc/step-ca/certs/ssh_host_ca_key.pub")
     user_ca = lab.read(CA, "/etc/step-ca/certs/ssh_user_ca_key.pub")
     for node in NODES:
@@ -275,21 +284,34 @@ def _valid(lab: PkiLab) -> bool:
                   ).returncode == 0
 
 
+def _reloads(lab: PkiLab) -> int:
+    return len(lab.ok(CANARY, f"cat {CANARY_RELOADS}").splitlines())
+
+
+def _bundle_current(lab: PkiLab) -> bool:
+    return lab.read(CANARY, f"{CANARY_DIR}/bundle.pem") == (
+        lab.read(CANARY, f"{CANARY_DIR}/tls.crt") + lab.read(CANARY, f"{CANARY_DIR}/tls.key"))
+
+
 def test_a_lapsed_certificate_is_renewed_by_its_timer_and_reissued_by_a_converge(pki_lab: PkiLab) -> None:
     lab = pki_lab
     _issue_short_canary(lab)
     assert _valid(lab)
     time.sleep(65)
     assert not _valid(lab), "the one-minute certificate should have lapsed"
+    reloads = _reloads(lab)
     out = lab.ok(CANARY, "systemctl start cert-renewer@cert-canary.service")
     assert "renewed" in out and _valid(lab), out
+    # The reload hook ran exactly once for this renewal (G-PKI-4), and the bundle holds the renewed certificate.
+    assert _reloads(lab) == reloads + 1
+    assert _bundle_current(lab)
     # The renewal keeps the lifetime (one minute): let it lapse again; this time the converge's issue step reissues.
     time.sleep(65)
     assert not _valid(lab)
     outcome = lab.run_step(lab.step(CANARY, "pki-cert-cert-canary"))
     assert outcome.returncode == 0, outcome.stderr
     assert any("issued" in line for line in outcome.changes), outcome.stdout
-    assert _valid(lab)
+    assert _valid(lab) and _bundle_current(lab) and _reloads(lab) == reloads + 2
     # Reissued with the canary's own lifetime (30 minutes), not the hand-made minute.
     lifetime = lab.ok(CANARY, f"step certificate inspect --format json {CANARY_DIR}/tls.crt | python3 -c "
                               "'import json,sys,datetime as d; v=json.load(sys.stdin)[\"validity\"]; "
