@@ -221,3 +221,35 @@ def test_authelias_rendered_configuration_satisfies_authelias_schema(authelia_ev
     # A digest that is not one of Authelia's formats is refused by the same schema: the check has teeth.
     config["identity_providers"]["oidc"]["clients"][0]["client_secret"] = "plain-text"
     assert list(jsonschema.Draft202012Validator(_authelia_schema("configuration.json")).iter_errors(config))
+
+
+def edge_request(spec: Any) -> CertificateRequest:
+    """The request the report proposes for the edge layer: HAProxy's HTTPS bundle for every routed hostname."""
+    node = spec.node(spec.roles.haproxy)
+    d = spec.domains
+    return CertificateRequest(
+        id="haproxy", node=node.name, common_name=f"*.{d.services}",
+        dns_names=(f"*.{d.services}", f"*.{d.k8s_services}", f"*.{d.nodes}", node.name, d.node_fqdn(node.name)),
+        ip_addresses=(node.ip,), cert_path="/etc/haproxy/tls/tls.crt", key_path="/etc/haproxy/tls/tls.key",
+        bundle_path="/etc/ssl/private/goldentooth.pem", reload="systemctl try-reload-or-restart haproxy",
+    )
+
+
+def test_another_layers_request_is_issued_on_its_node_with_its_bundle(
+    real_plain: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cluster.component
+    from components.contributions import Contributions
+
+    monkeypatch.setattr(cluster.component, "pki_contributions",
+                        lambda spec: contributions(spec) + Contributions(certificates=(edge_request(spec),)))
+    ev = evaluate(copy.deepcopy(real_plain), fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    steps = _pki_commands(ev)
+    issue = steps["allyrion-pki-cert-haproxy"]
+    assert steps["allyrion-pki-trust"].urn in issue.dependencies
+    params = Step("allyrion", issue.name, issue).params
+    assert params["GT_BUNDLE"] == "/etc/ssl/private/goldentooth.pem"
+    assert params["GT_SANS"].splitlines() == ["*.services.goldentooth.net", "*.services.k8s.goldentooth.net",
+                                              "*.nodes.goldentooth.net", "allyrion", "allyrion.nodes.goldentooth.net",
+                                              "10.4.0.10"]
+    assert "GT_RELOAD='systemctl try-reload-or-restart haproxy'" in params["GT_SETTINGS"]
