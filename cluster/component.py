@@ -18,6 +18,8 @@ from nodes.targets import ssh_target
 from observability.component import Observability, ObservabilityArgs
 from observability.contributions import contributions as observability_contributions
 from observability.existing_targets import existing_contributions
+from pki.component import Pki, PkiArgs
+from pki.contributions import contributions as pki_contributions
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -45,6 +47,14 @@ class Cluster(pulumi.ComponentResource):
         for node in spec.nodes:
             reboot_after = tuple(d for p in lanes[node.name] if (d := self.nodes[p].reboot_done) is not None)
             self.nodes[node.name] = Node(NodeArgs(node, spec, ssh_target(spec, node, secrets), reboot_after), child)
+        # --- PKI layer (pki/): Step-CA, trust on every node, the certificates every layer asks for. ----------------
+        # Until the registry merges every layer's contributions, the PKI's own requests are the merged set.
+        self.pki: Pki | None = None
+        if spec.pki.enabled:
+            certificates = pki_contributions(spec).certificates
+            argocd_secret = secrets.output("autheliaArgocdClientSecret")
+            self.pki = Pki("pki", PkiArgs(spec, self.nodes, certificates, argocd_secret), child)
+        # --- end PKI layer --------------------------------------------------------------------------------------
         # Cloud edge (aws/): records for the API endpoint (the HAProxy node) and every node, ACM, CloudFront, the
         # Vault seal key and its IAM user, data buckets, health alarms, and ExternalDNS's IAM key for Kubernetes.
         api_endpoint = spec.node(spec.roles.haproxy).ip

@@ -141,6 +141,8 @@ class CertificateRequest:
     mode: str = "0600"
     reload: str | None = None  # a shell command run as root after a renewal, e.g. "systemctl reload haproxy"
     bundle_path: str | None = None  # cert + key concatenated (HAProxy's crt format), if the consumer needs it
+    duration: str | None = None  # lifetime like "24h" (None: the PKI's pki.tls.defaultDuration)
+    renew_at: int | None = None  # percent of the lifetime after which the timer renews (None: pki.tls.renewAt)
 
 
 @dataclass(frozen=True)

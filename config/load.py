@@ -19,6 +19,7 @@ from config.errors import ConfigError, Violation
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.observability import ObservabilitySpec
+from config.pki import PkiSpec
 from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
@@ -100,6 +101,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     draft.observability = (
         parsed.get("observability") if isinstance(parsed.get("observability"), ObservabilitySpec) else None
     )
+    draft.pki = parsed.get("pki") if isinstance(parsed.get("pki"), PkiSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

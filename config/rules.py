@@ -15,6 +15,7 @@ from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.observability import ObservabilitySpec, observability_violations
+from config.pki import PkiSpec, ca_names, pki_violations
 from config.roles import RolesSpec
 from config.versions import VersionsSpec, runtime_violations
 from nodes.model import NodeSpec, OsRelease
@@ -30,6 +31,7 @@ class Draft:
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
     observability: ObservabilitySpec | None = None
+    pki: PkiSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -306,6 +308,18 @@ def observability_settings(d: Draft) -> Iterator[Violation]:
     yield from observability_violations(d.observability, by_name.get(d.roles.prometheus))
 
 
+def pki_settings(d: Draft) -> Iterator[Violation]:
+    """config/pki.py's rules, given the CA node's names."""
+    if d.pki is None:
+        return
+    names: tuple[str, ...] | None = None
+    ca_node = d.roles.step_ca if d.roles is not None else None
+    by_name = {node.name: node for _, node in d.nodes}
+    if ca_node in by_name and d.domains is not None:
+        names = ca_names(ca_node, by_name[ca_node].ip, d.domains.base, d.domains.nodes)
+    yield from pki_violations(d.pki, names, d.all_node_names)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -319,6 +333,7 @@ RULES: tuple[Rule, ...] = (
     cloud_settings,
     runtime_versions,
     observability_settings,
+    pki_settings,
 )
 
 

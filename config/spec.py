@@ -10,6 +10,7 @@ from config.domains import DomainsSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.observability import ObservabilitySpec
+from config.pki import PkiSpec
 from config.roles import RolesSpec
 from config.versions import VersionsSpec
 from nodes.model import NodeSpec
@@ -27,6 +28,7 @@ class ClusterSpec(ConfigModel):
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
     observability: ObservabilitySpec = Field(default_factory=ObservabilitySpec)
+    pki: PkiSpec = Field(default_factory=PkiSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
