@@ -15,6 +15,7 @@ from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
+from storage.component import Storage, StorageArgs
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -30,6 +31,7 @@ class Cluster(pulumi.ComponentResource):
     nodes: dict[str, Node]
     kubernetes: Kubernetes
     aws: AwsCloud
+    storage: Storage
 
     def __init__(self, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:index:Cluster", args.spec.cluster.name, None, opts)
@@ -63,4 +65,7 @@ class Cluster(pulumi.ComponentResource):
         self.cloudflare: CloudflareTunnel | None = build_cloudflare(
             CloudflareArgs(spec.cloudflare, secrets.output("cloudflareApiToken"), public_apps), child
         )
+        # --- storage layer (storage/): disks, ZFS, SeaweedFS, Ceph. The lead moves this into cluster/registry.py.
+        self.storage = Storage(spec.cluster.name, StorageArgs(spec, self.nodes), child)
+        # --- end storage layer
         self.register_outputs({"nodes": sorted(self.nodes)})

@@ -22,6 +22,7 @@ from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
 from config.spec import ClusterSpec
+from config.storage import StorageSpec
 from config.versions import VersionsSpec
 from nodes.model import NODE_NAME, NodeSpec
 
@@ -96,6 +97,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     draft.domains = parsed.get("domains") if isinstance(parsed.get("domains"), DomainsSpec) else None
     draft.aws = parsed.get("aws") if isinstance(parsed.get("aws"), AwsSpec) else None
     draft.cloudflare = parsed.get("cloudflare") if isinstance(parsed.get("cloudflare"), CloudflareSpec) else None
+    draft.storage = parsed.get("storage") if isinstance(parsed.get("storage"), StorageSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

@@ -15,6 +15,7 @@ from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.roles import RolesSpec
+from config.storage import StorageSpec, storage_violations
 from config.versions import VersionsSpec, runtime_violations
 from nodes.model import NodeSpec, OsRelease
 
@@ -28,6 +29,7 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    storage: StorageSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -150,6 +152,7 @@ def _member_lists(roles: RolesSpec) -> Iterator[tuple[str, tuple[str, ...]]]:
     if r.seaweedfs:
         yield "roles.seaweedfs.masters", r.seaweedfs.masters
         yield "roles.seaweedfs.volumes", r.seaweedfs.volumes
+        yield "roles.seaweedfs.filers", r.seaweedfs.filers
     if r.slurm:
         yield "roles.slurm.controllers", r.slurm.controllers
         yield "roles.slurm.compute", r.slurm.compute
@@ -297,6 +300,11 @@ def runtime_versions(d: Draft) -> Iterator[Violation]:
         yield from runtime_violations(d.versions, upgrading=upgrading)
 
 
+def storage_settings(d: Draft) -> Iterator[Violation]:
+    """Data disks by stable id and claimed once, layers on disks meant for them (config/storage.py)."""
+    yield from storage_violations(d.storage, d.roles, [(d.path(i, n), n) for i, n in d.nodes])
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -309,6 +317,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    storage_settings,
 )
 
 

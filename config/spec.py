@@ -10,6 +10,7 @@ from config.domains import DomainsSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.roles import RolesSpec
+from config.storage import StorageSpec
 from config.versions import VersionsSpec
 from nodes.model import NodeSpec
 
@@ -25,6 +26,7 @@ class ClusterSpec(ConfigModel):
     aws: AwsSpec
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
+    storage: StorageSpec = Field(default_factory=StorageSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
