@@ -32,7 +32,8 @@ for dev in "${devices[@]}"; do
     gt_fail "pool $GT_POOL exists but $dev carries no label of it: nodes.$GT_NODE.disks names the wrong disk"
   fi
 done
-have_ashift=$(zpool get -H -o value ashift "$GT_POOL" 2>/dev/null || echo unknown)
+# (the table form: zfs-fuse's zpool get has no -H/-o)
+have_ashift=$(zpool get ashift "$GT_POOL" | awk 'NR == 2 { print $3 }')
 if [ "$have_ashift" != "$GT_ASHIFT" ]; then
   echo "note: pool $GT_POOL has ashift $have_ashift, config says $GT_ASHIFT; ashift is fixed at creation" >&2
 fi
