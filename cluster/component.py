@@ -55,6 +55,11 @@ class Cluster(pulumi.ComponentResource):
         self.kubernetes = Kubernetes(
             KubernetesArgs(spec, secrets, self.nodes, external_dns_credentials=self.aws.external_dns_credentials), child
         )
+        # --- storage layer (storage/): disks, ZFS, SeaweedFS, Ceph. The lead moves this into cluster/registry.py.
+        self.storage = Storage(spec.cluster.name, StorageArgs(
+            spec, self.nodes, secrets, kubernetes_provider=self.kubernetes.access.provider,
+            kubernetes_ready=[self.kubernetes.calico.release]), child)
+        # --- end storage layer
         # Cloudflare tunnel (cloudflare/) for apps marked public plus config routes; when the section is off,
         # nothing is registered and the Cloudflare SDK is not even imported.
         public_apps = tuple(
@@ -65,7 +70,4 @@ class Cluster(pulumi.ComponentResource):
         self.cloudflare: CloudflareTunnel | None = build_cloudflare(
             CloudflareArgs(spec.cloudflare, secrets.output("cloudflareApiToken"), public_apps), child
         )
-        # --- storage layer (storage/): disks, ZFS, SeaweedFS, Ceph. The lead moves this into cluster/registry.py.
-        self.storage = Storage(spec.cluster.name, StorageArgs(spec, self.nodes), child)
-        # --- end storage layer
         self.register_outputs({"nodes": sorted(self.nodes)})

@@ -76,7 +76,7 @@ class SeaweedfsSpec(ConfigModel):
     version: str = Field(default="3.66", pattern=r"^[0-9][0-9.]*$")  # what `weed version` reports
     # sha256 of the release tarball per architecture; without one, a node without the right weed stops the step
     # (an existing install of `version` is adopted as it is).
-    sha256: dict[Literal["arm64", "amd64"], str] = Field(default_factory=dict)
+    sha256: dict[str, str] = Field(default_factory=dict)
     mount_path: str = Field(default="/mnt/seaweedfs-nvme", pattern=r"^/[^\s]*$")
     filesystem: Literal["ext4", "xfs"] = "ext4"
     uid: int = Field(default=985, ge=100, le=65000)
@@ -94,6 +94,9 @@ class SeaweedfsSpec(ConfigModel):
     @field_validator("sha256")
     @classmethod
     def _digests(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - {"arm64", "amd64"})
+        if unknown:
+            raise ValueError(f"sha256 is keyed by architecture (arm64, amd64), not {', '.join(unknown)}")
         bad = sorted(arch for arch, digest in value.items() if not re.fullmatch(r"[0-9a-f]{64}", digest))
         if bad:
             raise ValueError(f"sha256 for {', '.join(bad)} is not 64 lower-case hex digits")
