@@ -249,6 +249,10 @@ def _ceph(ceph: CephSpec, by_name: dict[str, tuple[str, NodeSpec]]) -> Iterator[
                         "use an odd number")
     if not ceph.mgrs:
         yield Violation("storage.ceph.mgrs", "a Ceph cluster needs at least one manager")
+    for field_name, members in (("mgrs", ceph.mgrs), ("osds", ceph.osds)):
+        for name in sorted(set(members) - set(ceph.mons)):
+            yield Violation(f"storage.ceph.{field_name}", f"{name} is not a monitor: managers and OSDs run on monitor "
+                            "nodes, which hold the admin keyring their setup uses")
     yield from _layer_disks("ceph", "storage.ceph.osds", ceph.osds, by_name)
     names = [p.name for p in ceph.pools]
     for name in sorted({n for n in names if names.count(n) > 1}):

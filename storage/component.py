@@ -15,6 +15,7 @@ from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from nodes.node import Node
 from storage import kube
+from storage.ceph.component import Ceph, CephArgs
 from storage.classes import storage_classes
 from storage.seaweedfs import csi
 from storage.seaweedfs.component import Seaweedfs, SeaweedfsArgs
@@ -34,6 +35,7 @@ class StorageArgs:
 class Storage(pulumi.ComponentResource):
     zfs: Zfs | None
     seaweedfs: Seaweedfs | None
+    ceph: Ceph | None
 
     def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:storage:Storage", name, None, opts)
@@ -45,6 +47,7 @@ class Storage(pulumi.ComponentResource):
             self.seaweedfs = Seaweedfs(
                 f"{name}-seaweedfs", SeaweedfsArgs(spec, args.nodes, args.seaweedfs_certificates), child
             )
+        self.ceph = Ceph(f"{name}-ceph", CephArgs(spec, args.nodes), child) if spec.storage.ceph.enabled else None
         provider = args.kubernetes_provider
         if provider is not None:
             self._kubernetes(spec, provider, args.kubernetes_ready)
@@ -63,5 +66,7 @@ class Storage(pulumi.ComponentResource):
                     after.append(created["seaweedfs-csi-namespace"])
                 created[name] = kube.apply(name, document, provider=provider, parent=self, depends_on=after)
             drivers += created.values()
+        if self.ceph is not None:
+            drivers += self.ceph.kubernetes(provider, ready)
         for name, document in storage_classes(spec).items():
             kube.apply(f"storageclass-{name}", document, provider=provider, parent=self, depends_on=drivers)

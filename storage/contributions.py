@@ -13,12 +13,13 @@ from components.contributions import (
     ScrapeTarget,
 )
 from config.spec import ClusterSpec
+from storage.ceph.plan import ceph_contributions
 from storage.seaweedfs.plan import certificate_requests, seaweedfs_ports
 from storage.zfs.units import METRIC
 
 
 def contributions(spec: ClusterSpec) -> Contributions:
-    return _zfs(spec) + _seaweedfs(spec)
+    return _zfs(spec) + _seaweedfs(spec) + ceph_contributions(spec)
 
 
 def _zfs(spec: ClusterSpec) -> Contributions:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_command import remote
 
+from components import artifacts
 from components.remote_step import StepOptions
 from components.systemd_unit import Unit, record_units, unit_params
 from config.spec import ClusterSpec
@@ -88,6 +89,7 @@ class Seaweedfs(pulumi.ComponentResource):
                 after.append(self.disks[member])
             units = node_units(spec, node.spec)
             record_units(member, units)
+            artifacts.record(member, "/etc/seaweedfs/security.toml", security_toml(spec))
             self.servers[member] = runner.run("seaweedfs-servers", _APPLY, {
                 **unit_params(units),
                 "GT_NODE": member, "GT_IP": str(node.spec.ip), "GT_SECURITY": security_toml(spec),

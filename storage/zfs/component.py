@@ -13,6 +13,7 @@ import pulumi
 import pulumi_tls as tls
 from pulumi_command import remote
 
+from components import artifacts
 from components.remote_file import FileSpec, secret_placeholder, write_file
 from components.remote_step import StepOptions, StepRunner
 from components.script import Script
@@ -100,8 +101,9 @@ class Zfs(pulumi.ComponentResource):
             if replicas:
                 self.replication = self._replication(spec, args.nodes, runners, primary, replicas)
         for member in members:
-            runners[member].run("zfs-sanoid", _SANOID,
-                                {"GT_SANOID_CONF": sanoid_conf(zfs, primary=member == members[0])},
+            conf = sanoid_conf(zfs, primary=member == members[0])
+            artifacts.record(member, "/etc/sanoid/sanoid.conf", conf)
+            runners[member].run("zfs-sanoid", _SANOID, {"GT_SANOID_CONF": conf},
                                 options=StepOptions(depends_on=sanoid_after[member]))
         self.register_outputs({"pools": sorted(self.pools)})
 
