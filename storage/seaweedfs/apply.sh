@@ -3,6 +3,17 @@
 # answer, so the next SeaweedFS node changes only after this one is back. A master also waits for a raft leader
 # once another master answers (on the very first start of the cluster, the first master has nobody to elect with).
 if gt_write /etc/seaweedfs/security.toml 0644 "$GT_SECURITY"; then :; fi
+# Servers this node no longer runs (the predecessor ran a fourth master on payne): stopped and removed once the
+# configured ones are up. Removing a retired master from the raft membership is left to an operator (weed shell).
+for kind in $GT_RETIRED; do
+  unit=/etc/systemd/system/seaweedfs-$kind.service
+  if [ -e "$unit" ]; then
+    systemctl disable --now "seaweedfs-$kind.service" || true
+    rm -f "$unit"
+    systemctl daemon-reload
+    gt_changed "retired seaweedfs-$kind"
+  fi
+done
 gt_units_apply
 answers() { curl -fsS --max-time 3 -o /dev/null "$1"; }
 wait_for() {

@@ -17,6 +17,7 @@ from nodes.model import NodeSpec
 from nodes.node import Node
 from storage.scripts import disk_script
 from storage.seaweedfs.plan import (
+    KINDS,
     WEED,
     data_device,
     master_list,
@@ -93,7 +94,8 @@ class Seaweedfs(pulumi.ComponentResource):
             self.servers[member] = runner.run("seaweedfs-servers", _APPLY, {
                 **unit_params(units),
                 "GT_NODE": member, "GT_IP": str(node.spec.ip), "GT_SECURITY": security_toml(spec),
-                "GT_KINDS": " ".join(roles_of(spec, member)), "GT_SCHEME": "https" if sw.tls else "http",
+                "GT_KINDS": " ".join(roles_of(spec, member)),
+                "GT_RETIRED": " ".join(k for k in KINDS if k not in roles_of(spec, member)), "GT_SCHEME": "https" if sw.tls else "http",
                 "GT_MASTER_PORT": str(ports["master"].http), "GT_VOLUME_PORT": str(ports["volume"].http),
                 "GT_FILER_PORT": str(ports["filer"].http), "GT_PEERS": master_list(spec).replace(",", " "),
                 "GT_WAIT_SECONDS": "120",

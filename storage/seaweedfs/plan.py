@@ -70,7 +70,8 @@ def server_argv(spec: ClusterSpec, node: NodeSpec, kind: str) -> list[str]:
     root = state_root(spec, node)
     common = [f"-ip={node.ip}", f"-ip.bind={node.ip}", f"-port={ports.http}", f"-metricsPort={ports.metrics}"]
     if kind == "master":
-        return [WEED, "master", *common, f"-mdir={root}/master", f"-peers={master_list(spec)}",
+        # Hashicorp raft, as the existing masters keep their state: switching implementations would orphan it.
+        return [WEED, "master", *common, f"-mdir={root}/master", f"-peers={master_list(spec)}", "-raftHashicorp=true",
                 f"-defaultReplication={sw.default_replication}", f"-volumeSizeLimitMB={sw.volume_size_limit_mb}"]
     if kind == "volume":
         return [WEED, "volume", *common, f"-dir={root}/data", f"-dir.idx={root}/index", f"-max={sw.max_volumes}",
