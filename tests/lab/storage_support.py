@@ -28,9 +28,11 @@ def merge(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def evaluate_with_overlay(plain: dict[str, Any], name: str) -> Evaluation:
+def evaluate_with_overlay(plain: dict[str, Any], name: str, extra: Mapping[str, Any] | None = None) -> Evaluation:
+    """The stack with the overlay `fixtures/overlays/<name>.yaml`, and `extra` over that."""
     overlay = yaml.safe_load((OVERLAYS / f"{name}.yaml").read_text(encoding="utf-8"))
-    return evaluate(merge(plain, overlay), fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    merged = merge(merge(plain, overlay), extra or {})
+    return evaluate(merged, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
 
 def component_steps(ev: Evaluation, component_type: str, nodes: Sequence[str]) -> list[Step]:

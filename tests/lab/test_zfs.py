@@ -119,11 +119,16 @@ def zfs_lab(real_plain: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
         _sh(lab, victim, f"mkfs.ext4 -q -F {victim_disk}")
         refused = apply(steps, run_step, workers=workers)
         signature = _sh(lab, victim, f"blkid -p -o value -s TYPE {victim_disk}").strip()
-        # The operator clears the disk (as storage.wipe would have the step do); then everything converges.
-        _sh(lab, victim, f"wipefs -a -q {victim_disk}")
+        # 2. With storage.wipe naming exactly that disk, the same step wipes it and creates the pool there.
+        device = zfs_devices(spec.node(victim))[0]
+        wiping = evaluate_with_overlay(real_plain, "zfs-fuse", {"storage": {"wipe": [{"node": victim, "device": device}]}})
+        wipe_step = next(s for s in component_steps(wiping, ZFS_COMPONENT, [victim]) if s.name == "zfs-pool")
+        wiped = run_step(wipe_step)
+        # 3. The real stack's steps (which name no disk for wiping) adopt that pool and converge the rest.
         first = apply(steps, run_step, workers=workers)
         assert first.failed is None, first.report()
         result = ZfsLab(ev, lab, steps, refused, signature, first, first)
+        result.facts["wiped"] = wiped
         facts = result.facts
         zfs = spec.storage.zfs
         for name in names:
@@ -155,6 +160,19 @@ def test_the_pool_step_refuses_a_disk_that_carries_a_filesystem_and_leaves_it_al
     stderr = zfs_lab.refused.outcomes[failed.urn].stderr
     assert "carries ext4: refusing to create pool rpool" in stderr and "storage.wipe" in stderr, stderr
     assert zfs_lab.refused_signature == "ext4"
+
+
+def test_the_pool_step_wipes_exactly_the_disk_storage_wipe_names_and_the_real_steps_adopt_the_pool(
+    zfs_lab: ZfsLab,
+) -> None:
+    wiped = zfs_lab.facts["wiped"]
+    assert wiped.returncode == 0, wiped.stderr
+    victim = zfs_lab.ev.spec.roles.zfs[-1]
+    device = zfs_devices(zfs_lab.ev.spec.node(victim))[0]
+    assert f"changed: wiped {device} (ext4), as storage.wipe allows" in wiped.changes
+    assert f"changed: created pool rpool on {device}" in wiped.changes
+    first = zfs_lab.first.changes()
+    assert not [line for line in first.get(f"{victim}-zfs-pool", []) if "created" in line or "wiped" in line], first
 
 
 def test_every_zfs_node_gets_its_pool_with_the_configured_properties(zfs_lab: ZfsLab) -> None:
