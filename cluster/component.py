@@ -57,7 +57,7 @@ class Cluster(pulumi.ComponentResource):
         )
         # --- storage layer (storage/): disks, ZFS, SeaweedFS, Ceph. The lead moves this into cluster/registry.py.
         self.storage = Storage(spec.cluster.name, StorageArgs(
-            spec, self.nodes, secrets, kubernetes_provider=self.kubernetes.access.provider,
+            spec, self.nodes, kubernetes_provider=self.kubernetes.access.provider,
             kubernetes_ready=[self.kubernetes.calico.release]), child)
         # --- end storage layer
         # Cloudflare tunnel (cloudflare/) for apps marked public plus config routes; when the section is off,

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from nodes.node import Node
 from storage import kube
@@ -26,7 +25,6 @@ from storage.zfs.component import Zfs, ZfsArgs
 class StorageArgs:
     spec: ClusterSpec
     nodes: Mapping[str, Node]
-    secrets: SecretValues | None = None
     kubernetes_provider: k8s.Provider | None = None  # None: nothing is applied to Kubernetes
     kubernetes_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
     seaweedfs_certificates: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)

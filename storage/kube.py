@@ -13,9 +13,16 @@ from components import artifacts
 RECORD_DIR = "storage/k8s"
 
 
+class _Dumper(yaml.SafeDumper):
+    """No `&id001` anchors for values shared between containers: each record reads on its own."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def record(name: str, document: Mapping[str, Any]) -> None:
     artifacts.record(artifacts.CLUSTER, f"{RECORD_DIR}/{name}.yaml",
-                     yaml.safe_dump(dict(document), sort_keys=False, default_flow_style=False))
+                     yaml.dump(dict(document), Dumper=_Dumper, sort_keys=False, default_flow_style=False))
 
 
 _KINDS: dict[tuple[str, str], Any] = {

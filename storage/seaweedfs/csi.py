@@ -12,6 +12,7 @@ SIDECARS = {
     "csi-node-driver-registrar": "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.11.1",
 }
 _SOCKET = "/csi/csi.sock"
+RESOURCES = {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "256Mi"}}  # Pis: no overcommit
 _KUBELET = "/var/lib/kubelet"
 
 
@@ -22,6 +23,18 @@ def filers(spec: ClusterSpec) -> str:
     return ",".join(f"{spec.node(f).ip}:{port}" for f in roles.filers)
 
 
+def _http_probes(path: str, port: int) -> dict[str, Any]:
+    probe = {"httpGet": {"path": path, "port": port}, "periodSeconds": 20, "failureThreshold": 3}
+    return {"livenessProbe": probe, "readinessProbe": probe}
+
+
+# The driver answers on its socket only; the probe checks that it is there (the image has a shell).
+_SOCKET_PROBES = {
+    "livenessProbe": {"exec": {"command": ["/bin/sh", "-c", f"test -S {_SOCKET}"]}, "periodSeconds": 20},
+    "readinessProbe": {"exec": {"command": ["/bin/sh", "-c", f"test -S {_SOCKET}"]}, "periodSeconds": 20},
+}
+
+
 def _driver(spec: ClusterSpec, component: str) -> dict[str, Any]:
     return {
         "name": DRIVER,
@@ -29,8 +42,8 @@ def _driver(spec: ClusterSpec, component: str) -> dict[str, Any]:
         "args": [f"--endpoint=unix://{_SOCKET}", f"--filer={filers(spec)}", "--nodeid=$(NODE_ID)",
                  f"--driverName={DRIVER}", f"--components={component}"],
         "env": [{"name": "NODE_ID", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
-        "securityContext": {"privileged": True, "capabilities": {"add": ["SYS_ADMIN"]},
-                            "allowPrivilegeEscalation": True},
+        "resources": RESOURCES,
+        **_SOCKET_PROBES,
         "volumeMounts": [{"name": "socket-dir", "mountPath": "/csi"}],
     }
 
@@ -51,11 +64,14 @@ def manifests(spec: ClusterSpec) -> dict[str, dict[str, Any]]:
                 "spec": {
                     "serviceAccountName": f"{DRIVER}-controller",
                     "containers": [
-                        {"name": "csi-provisioner", "image": SIDECARS["csi-provisioner"],
-                         "args": [*sidecar_args, "--leader-election", "--extra-create-metadata"],
+                        {"name": "csi-provisioner", "image": SIDECARS["csi-provisioner"], "resources": RESOURCES,
+                         "args": [*sidecar_args, "--leader-election", "--extra-create-metadata",
+                                  "--http-endpoint=:8080"],
+                         **_http_probes("/healthz/leader-election", 8080),
                          "volumeMounts": [{"name": "socket-dir", "mountPath": "/csi"}]},
-                        {"name": "csi-resizer", "image": SIDECARS["csi-resizer"],
-                         "args": [*sidecar_args, "--leader-election"],
+                        {"name": "csi-resizer", "image": SIDECARS["csi-resizer"], "resources": RESOURCES,
+                         "args": [*sidecar_args, "--leader-election", "--http-endpoint=:8081"],
+                         **_http_probes("/healthz/leader-election", 8081),
                          "volumeMounts": [{"name": "socket-dir", "mountPath": "/csi"}]},
                         _driver(spec, "controller"),
                     ],
@@ -65,6 +81,9 @@ def manifests(spec: ClusterSpec) -> dict[str, dict[str, Any]]:
         },
     }
     node_driver = _driver(spec, "node")
+    # The node plugin mounts volumes into pods (Bidirectional propagation): only it is privileged.
+    node_driver["securityContext"] = {"privileged": True, "capabilities": {"add": ["SYS_ADMIN"]},
+                                      "allowPrivilegeEscalation": True}
     node_driver["volumeMounts"] = [
         {"name": "plugin-dir", "mountPath": "/csi"},
         {"name": "pods-mount-dir", "mountPath": f"{_KUBELET}/pods", "mountPropagation": "Bidirectional"},
@@ -84,8 +103,10 @@ def manifests(spec: ClusterSpec) -> dict[str, dict[str, Any]]:
                 "spec": {
                     "serviceAccountName": f"{DRIVER}-node",
                     "containers": [
-                        {"name": "csi-node-driver-registrar", "image": SIDECARS["csi-node-driver-registrar"],
-                         "args": [*sidecar_args, f"--kubelet-registration-path={plugin}/csi.sock"],
+                        {"name": "csi-node-driver-registrar", "image": SIDECARS["csi-node-driver-registrar"], "resources": RESOURCES,
+                         "args": [*sidecar_args, f"--kubelet-registration-path={plugin}/csi.sock",
+                                  "--http-endpoint=:9809"],
+                         **_http_probes("/healthz", 9809),
                          "volumeMounts": [{"name": "plugin-dir", "mountPath": "/csi"},
                                           {"name": "registration-dir", "mountPath": "/registration"}]},
                         node_driver,
