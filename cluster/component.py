@@ -20,6 +20,7 @@ from observability.contributions import contributions as observability_contribut
 from observability.existing_targets import existing_contributions
 from pki.component import Pki, PkiArgs
 from pki.contributions import contributions as pki_contributions
+from storage.component import Storage, StorageArgs
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -35,6 +36,7 @@ class Cluster(pulumi.ComponentResource):
     nodes: dict[str, Node]
     kubernetes: Kubernetes
     aws: AwsCloud
+    storage: Storage
 
     def __init__(self, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:index:Cluster", args.spec.cluster.name, None, opts)
@@ -66,6 +68,11 @@ class Cluster(pulumi.ComponentResource):
         self.kubernetes = Kubernetes(
             KubernetesArgs(spec, secrets, self.nodes, external_dns_credentials=self.aws.external_dns_credentials), child
         )
+        # --- storage layer (storage/): disks, ZFS, SeaweedFS, Ceph. The lead moves this into cluster/registry.py.
+        self.storage = Storage(spec.cluster.name, StorageArgs(
+            spec, self.nodes, kubernetes_provider=self.kubernetes.access.provider,
+            kubernetes_ready=[self.kubernetes.calico.release]), child)
+        # --- end storage layer
         # Cloudflare tunnel (cloudflare/) for apps marked public plus config routes; when the section is off,
         # nothing is registered and the Cloudflare SDK is not even imported.
         public_apps = tuple(

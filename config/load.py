@@ -24,6 +24,7 @@ from config.roles import RolesSpec
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
 from config.spec import ClusterSpec
+from config.storage import StorageSpec
 from config.versions import VersionsSpec
 from nodes.model import NODE_NAME, NodeSpec
 
@@ -102,6 +103,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
         parsed.get("observability") if isinstance(parsed.get("observability"), ObservabilitySpec) else None
     )
     draft.pki = parsed.get("pki") if isinstance(parsed.get("pki"), PkiSpec) else None
+    draft.storage = parsed.get("storage") if isinstance(parsed.get("storage"), StorageSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

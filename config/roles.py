@@ -32,7 +32,8 @@ class NfsExport(ConfigModel):
 
 class SeaweedfsRoles(ConfigModel):
     masters: Names  # a raft quorum: odd
-    volumes: Names
+    volumes: Names  # on each node's `seaweedfs` disk
+    filers: Names = ()  # the file API (and the Kubernetes CSI driver's endpoint)
 
 
 class SlurmRoles(ConfigModel):

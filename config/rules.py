@@ -17,6 +17,7 @@ from config.network import NetworkSpec
 from config.observability import ObservabilitySpec, observability_violations
 from config.pki import PkiSpec, ca_names, pki_violations
 from config.roles import RolesSpec
+from config.storage import StorageSpec, storage_violations
 from config.versions import VersionsSpec, runtime_violations
 from nodes.model import NodeSpec, OsRelease
 
@@ -32,6 +33,7 @@ class Draft:
     cloudflare: CloudflareSpec | None = None
     observability: ObservabilitySpec | None = None
     pki: PkiSpec | None = None
+    storage: StorageSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -154,6 +156,7 @@ def _member_lists(roles: RolesSpec) -> Iterator[tuple[str, tuple[str, ...]]]:
     if r.seaweedfs:
         yield "roles.seaweedfs.masters", r.seaweedfs.masters
         yield "roles.seaweedfs.volumes", r.seaweedfs.volumes
+        yield "roles.seaweedfs.filers", r.seaweedfs.filers
     if r.slurm:
         yield "roles.slurm.controllers", r.slurm.controllers
         yield "roles.slurm.compute", r.slurm.compute
@@ -318,6 +321,9 @@ def pki_settings(d: Draft) -> Iterator[Violation]:
     if ca_node in by_name and d.domains is not None:
         names = ca_names(ca_node, by_name[ca_node].ip, d.domains.base, d.domains.nodes)
     yield from pki_violations(d.pki, names, d.all_node_names)
+def storage_settings(d: Draft) -> Iterator[Violation]:
+    """Data disks by stable id and claimed once, layers on disks meant for them (config/storage.py)."""
+    yield from storage_violations(d.storage, d.roles, [(d.path(i, n), n) for i, n in d.nodes])
 
 
 RULES: tuple[Rule, ...] = (
@@ -334,6 +340,7 @@ RULES: tuple[Rule, ...] = (
     runtime_versions,
     observability_settings,
     pki_settings,
+    storage_settings,
 )
 
 

@@ -12,6 +12,7 @@ from config.network import NetworkSpec
 from config.observability import ObservabilitySpec
 from config.pki import PkiSpec
 from config.roles import RolesSpec
+from config.storage import StorageSpec
 from config.versions import VersionsSpec
 from nodes.model import NodeSpec
 
@@ -29,6 +30,7 @@ class ClusterSpec(ConfigModel):
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
     observability: ObservabilitySpec = Field(default_factory=ObservabilitySpec)
     pki: PkiSpec = Field(default_factory=PkiSpec)
+    storage: StorageSpec = Field(default_factory=StorageSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

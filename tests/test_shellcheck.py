@@ -16,6 +16,7 @@ from components.remote_step import STEP_DIR
 from offline.evaluate import Evaluation, RenderedFile, evaluate
 from tests.conftest import fake_secret_values
 from tests.observability_support import evaluate_with_certificates
+from tests.storage_support import enable_ceph
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_DIRS = ("components", "nodes", "k8s", "hashicorp", "pki", "storage", "observability")
@@ -64,12 +65,21 @@ def upgrading_evaluation(real_plain: dict[str, Any]) -> Evaluation:
     return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
 
+@pytest.fixture(scope="module")
+def optional_layers_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+    """The real stack with the layers it keeps off switched on (Ceph), so their steps are checked too."""
+    plain = copy.deepcopy(real_plain)
+    enable_ceph(plain)
+    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+
 def test_every_rendered_step_script_passes_shellcheck(
     real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation,
-    tmp_path: Path, request: pytest.FixtureRequest
+    optional_layers_evaluation: Evaluation, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     shellcheck = _shellcheck()
-    steps = _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation)
+    steps = _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation,
+                          optional_layers_evaluation)
     assert len(steps) > 200, "the real plan should register a step script per step of every node"
     # Identical text gives identical findings: a text that passed with this shellcheck version is not re-checked.
     salt = _version(shellcheck)
@@ -102,12 +112,14 @@ def _installed_scripts(ev: Evaluation) -> list[RenderedFile]:
 
 
 def test_every_static_script_runs_in_the_real_plan(
-    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation
+    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation,
+    optional_layers_evaluation: Evaluation,
 ) -> None:
     """A script no step renders nor the plan installs would escape the shellcheck tests (and is dead code)."""
     used = {
         line.split("generated from ", 1)[1].split(";", 1)[0]
-        for f in _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation)
+        for f in _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation,
+                               optional_layers_evaluation)
         for line in f.content.splitlines()[1:2]
     }
     installed = {f.content for f in _installed_scripts(real_evaluation)}
