@@ -16,6 +16,8 @@ def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
     pulumi.export("argocdAdminPassword", cluster.kubernetes.argocd.admin_password)  # secret
     pulumi.export("vaultSeal", cluster.aws.vault_seal.export())  # access key parts are secrets
     pulumi.export("route53NameServers", cluster.aws.name_servers)
+    if cluster.hashicorp is not None:
+        pulumi.export("vaultRecoveryKeys", cluster.hashicorp.recovery_keys)  # secret
     if cluster.cloudflare is not None:
         pulumi.export("cloudflareTunnelToken", cluster.cloudflare.token)  # secret
     return cluster

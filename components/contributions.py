@@ -101,6 +101,7 @@ class ScrapeTarget:
     tls: TlsClient | None = None
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
     interval: str | None = None
+    bearer_token_file: str | None = None  # a file on the Prometheus node (e.g. Consul's ACL token)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from config.base import ConfigModel
 from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
+from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.roles import RolesSpec
@@ -25,6 +26,7 @@ class ClusterSpec(ConfigModel):
     aws: AwsSpec
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
+    hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
