@@ -110,26 +110,21 @@ class HashicorpSpec(ConfigModel):
     nomad: NomadSettings = Field(default_factory=NomadSettings)
 
 
-def hashicorp_violations(spec: HashicorpSpec, roles: RolesSpec) -> Iterator[Violation]:
-    """What the layer needs of the role matrix beyond odd quorums (checked with every other quorum)."""
-    if not spec.enabled:
-        return
+def hashicorp_violations(spec: HashicorpSpec, roles: RolesSpec, known_nodes: set[str]) -> Iterator[Violation]:
+    """What the layer needs of the role matrix beyond odd quorums and subsets (checked with every other rule)."""
+    if not spec.enabled or not roles.consul.servers:
+        return  # an empty Consul quorum is reported with the quorums; everything below would only repeat it
     consul_nodes = set(roles.consul.servers) | set(roles.consul.clients)
-    for server in roles.vault.servers:
+    for server in (s for s in roles.vault.servers if s in known_nodes):  # unknown names are reported already
         # Vault registers itself in Consul and reaches it through the local agent's TLS port.
         if server not in consul_nodes:
             yield Violation(
                 f"roles.vault.servers.{server}",
                 "runs a Vault server but no Consul agent: add it to roles.consul.servers or roles.consul.clients",
             )
-    for node in (*roles.nomad.servers, *roles.nomad.clients):
+    for node in sorted({*roles.nomad.servers, *roles.nomad.clients} & known_nodes):
         if node not in consul_nodes:
             yield Violation(
                 f"roles.nomad.{node}",
                 "runs a Nomad agent but no Consul agent (Nomad joins through Consul): add it to roles.consul",
-            )
-    for node in roles.nomad.gpu_clients:
-        if node not in roles.nomad.clients:
-            yield Violation(
-                f"roles.nomad.gpuClients.{node}", "is not a Nomad client: add it to roles.nomad.clients first"
             )

@@ -16,6 +16,7 @@ from config.aws import AwsSpec
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
+from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.roles import RolesSpec
@@ -96,6 +97,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     draft.domains = parsed.get("domains") if isinstance(parsed.get("domains"), DomainsSpec) else None
     draft.aws = parsed.get("aws") if isinstance(parsed.get("aws"), AwsSpec) else None
     draft.cloudflare = parsed.get("cloudflare") if isinstance(parsed.get("cloudflare"), CloudflareSpec) else None
+    draft.hashicorp = parsed.get("hashicorp") if isinstance(parsed.get("hashicorp"), HashicorpSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

@@ -12,6 +12,7 @@ from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
 from config.errors import Violation
+from config.hashicorp import HashicorpSpec, hashicorp_violations
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.roles import RolesSpec
@@ -28,6 +29,7 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    hashicorp: HashicorpSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -297,6 +299,12 @@ def runtime_versions(d: Draft) -> Iterator[Violation]:
         yield from runtime_violations(d.versions, upgrading=upgrading)
 
 
+def hashicorp_settings(d: Draft) -> Iterator[Violation]:
+    """A Consul agent under every Vault and Nomad agent (config/hashicorp.py)."""
+    if d.roles is not None:
+        yield from hashicorp_violations(d.hashicorp or HashicorpSpec(), d.roles, d.all_node_names)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -309,6 +317,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    hashicorp_settings,
 )
 
 
