@@ -26,10 +26,9 @@ gt_mktemp body
 jq -n --arg secret "$token" '{BootstrapSecret: $secret}' >"$body"
 status=$(curl "${tls[@]}" -H "@$headers" -X POST --data-binary "@$body" -o /dev/null -w '%{http_code}' \
   "$GT_NOMAD_URL/v1/acl/bootstrap")
-if [ "$status" = 200 ]; then
-  gt_changed "nomad ACLs bootstrapped on $GT_NODE"
-  exit 0
+if [ "$status" != 200 ]; then
+  echo "Nomad on $GT_NODE refused the ACL bootstrap ($status): its ACLs were bootstrapped with another token." \
+    "Adopt it with: pulumi config set --secret goldentooth:nomadManagementToken <that token>. Nothing changed." >&2
+  exit 1
 fi
-echo "Nomad on $GT_NODE refused the ACL bootstrap ($status): its ACLs were bootstrapped with another token." \
-  "Adopt it with: pulumi config set --secret goldentooth:nomadManagementToken <that token>. Nothing changed." >&2
-exit 1
+gt_changed "nomad ACLs bootstrapped on $GT_NODE"

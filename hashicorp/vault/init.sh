@@ -64,14 +64,13 @@ if VAULT_TOKEN=$admin vault token lookup >/dev/null 2>&1; then
   echo '{"adopted": true}'
   exit 0
 fi
-if [ -n "$adopt" ]; then
-  wait_active "$adopt"
-  make_admin "$adopt"
-  echo "changed: adopted the initialised Vault on $GT_NODE: created the program's admin token" >&2
-  echo '{"adopted": true}'
-  exit 0
+if [ -z "$adopt" ]; then
+  echo "Vault on $GT_NODE is already initialised and does not know the program's admin token. The program never" \
+    "re-initialises Vault: set goldentooth:vaultRootToken to a root token of this cluster (vault operator" \
+    "generate-root makes one from the recovery keys) and run again; it is used once, to create the admin token." >&2
+  exit 1
 fi
-echo "Vault on $GT_NODE is already initialised and does not know the program's admin token. The program never" \
-  "re-initialises Vault: set goldentooth:vaultRootToken to a root token of this cluster (vault operator" \
-  "generate-root makes one from the recovery keys) and run again; it is used once, to create the admin token." >&2
-exit 1
+wait_active "$adopt"
+make_admin "$adopt"
+echo "changed: adopted the initialised Vault on $GT_NODE: created the program's admin token" >&2
+echo '{"adopted": true}'
