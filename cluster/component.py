@@ -11,6 +11,8 @@ from cloudflare.build import CloudflareArgs, build_cloudflare
 from cloudflare.routes import PublicRoute
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
+from hashicorp.layer import Hashicorp, HashicorpArgs
+from hashicorp.vault.component import SealAccess
 from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
@@ -93,4 +95,14 @@ class Cluster(pulumi.ComponentResource):
                 "observability", ObservabilityArgs(spec, self.nodes, merged, secrets), child
             )
         # --- end observability
+        # --- HashiCorp layer (hashicorp/): Consul, Vault on the AWS layer's KMS key, Nomad. Certificates come from
+        # the PKI layer's issued steps once that layer is registered; services from every layer's contributions.
+        self.hashicorp: Hashicorp | None = None
+        if spec.hashicorp.enabled:
+            seal = self.aws.vault_seal
+            self.hashicorp = Hashicorp("hashicorp", HashicorpArgs(
+                spec, secrets, self.nodes,
+                SealAccess(seal.alias, seal.region, seal.access_key_id, seal.secret_access_key),
+            ), child)
+        # --- end HashiCorp layer
         self.register_outputs({"nodes": sorted(self.nodes)})

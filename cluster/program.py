@@ -21,6 +21,8 @@ def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
         pulumi.export("pkiSshKnownHosts", cluster.pki.ssh_known_hosts)
         if cluster.pki.authelia is not None:
             pulumi.export("autheliaPasswords", pulumi.Output.secret(cluster.pki.authelia.passwords))  # secret
+    if cluster.hashicorp is not None:
+        pulumi.export("vaultRecoveryKeys", cluster.hashicorp.recovery_keys)  # secret
     if cluster.cloudflare is not None:
         pulumi.export("cloudflareTunnelToken", cluster.cloudflare.token)  # secret
     return cluster

@@ -16,6 +16,7 @@ from config.aws import AwsSpec
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
+from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.observability import ObservabilitySpec
@@ -104,6 +105,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     )
     draft.pki = parsed.get("pki") if isinstance(parsed.get("pki"), PkiSpec) else None
     draft.storage = parsed.get("storage") if isinstance(parsed.get("storage"), StorageSpec) else None
+    draft.hashicorp = parsed.get("hashicorp") if isinstance(parsed.get("hashicorp"), HashicorpSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

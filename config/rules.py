@@ -12,6 +12,7 @@ from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
 from config.errors import Violation
+from config.hashicorp import HashicorpSpec, hashicorp_violations
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.observability import ObservabilitySpec, observability_violations
@@ -34,6 +35,7 @@ class Draft:
     observability: ObservabilitySpec | None = None
     pki: PkiSpec | None = None
     storage: StorageSpec | None = None
+    hashicorp: HashicorpSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -324,6 +326,10 @@ def pki_settings(d: Draft) -> Iterator[Violation]:
 def storage_settings(d: Draft) -> Iterator[Violation]:
     """Data disks by stable id and claimed once, layers on disks meant for them (config/storage.py)."""
     yield from storage_violations(d.storage, d.roles, [(d.path(i, n), n) for i, n in d.nodes])
+def hashicorp_settings(d: Draft) -> Iterator[Violation]:
+    """A Consul agent under every Vault and Nomad agent (config/hashicorp.py)."""
+    if d.roles is not None:
+        yield from hashicorp_violations(d.hashicorp or HashicorpSpec(), d.roles, d.all_node_names)
 
 
 RULES: tuple[Rule, ...] = (
@@ -341,6 +347,7 @@ RULES: tuple[Rule, ...] = (
     observability_settings,
     pki_settings,
     storage_settings,
+    hashicorp_settings,
 )
 
 

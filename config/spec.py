@@ -7,6 +7,7 @@ from config.base import ConfigModel
 from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
+from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.observability import ObservabilitySpec
@@ -31,6 +32,7 @@ class ClusterSpec(ConfigModel):
     observability: ObservabilitySpec = Field(default_factory=ObservabilitySpec)
     pki: PkiSpec = Field(default_factory=PkiSpec)
     storage: StorageSpec = Field(default_factory=StorageSpec)
+    hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

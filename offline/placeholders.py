@@ -149,3 +149,5 @@ register("random:index/randomId:RandomId", lambda name, inputs: {"hex": placehol
 register("random:index/randomPassword:RandomPassword", lambda name, inputs: {
     "result": placeholder("random password", name), "bcryptHash": placeholder("bcrypt hash", name),
 })
+# HashiCorp layer (hashicorp/identity.py): preset token ids.
+register("random:index/randomUuid:RandomUuid", lambda name, inputs: {"result": placeholder("random uuid", name)})
