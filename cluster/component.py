@@ -16,8 +16,12 @@ from cluster.registry import LAYERS, collect_contributions
 from components.contributions import Contributions
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
+from hashicorp.layer import Hashicorp
 from k8s.cluster import Kubernetes
 from nodes.node import Node
+from observability.component import Observability
+from pki.component import Pki
+from storage.component import Storage
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -55,6 +59,22 @@ class Cluster(pulumi.ComponentResource):
     @property
     def aws(self) -> AwsCloud:
         return self._ctx.layer("aws", AwsCloud)
+
+    @property
+    def pki(self) -> Pki | None:
+        return self._ctx.optional("pki", Pki)
+
+    @property
+    def hashicorp(self) -> Hashicorp | None:
+        return self._ctx.optional("hashicorp", Hashicorp)
+
+    @property
+    def observability(self) -> Observability | None:
+        return self._ctx.optional("observability", Observability)
+
+    @property
+    def storage(self) -> Storage:
+        return self._ctx.layer("storage", Storage)
 
     @property
     def cloudflare(self) -> "CloudflareTunnel | None":

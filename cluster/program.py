@@ -16,6 +16,13 @@ def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
     pulumi.export("argocdAdminPassword", cluster.kubernetes.argocd.admin_password)  # secret
     pulumi.export("vaultSeal", cluster.aws.vault_seal.export())  # access key parts are secrets
     pulumi.export("route53NameServers", cluster.aws.name_servers)
+    if cluster.pki is not None:  # PKI layer: consumers pin the CA's own root, read back from the CA node
+        pulumi.export("pkiRootFingerprint", cluster.pki.root_fingerprint)
+        pulumi.export("pkiSshKnownHosts", cluster.pki.ssh_known_hosts)
+        if cluster.pki.authelia is not None:
+            pulumi.export("autheliaPasswords", pulumi.Output.secret(cluster.pki.authelia.passwords))  # secret
+    if cluster.hashicorp is not None:
+        pulumi.export("vaultRecoveryKeys", cluster.hashicorp.recovery_keys)  # secret
     if cluster.cloudflare is not None:
         pulumi.export("cloudflareTunnelToken", cluster.cloudflare.token)  # secret
     return cluster

@@ -17,8 +17,12 @@ from cluster.context import LayerContext
 from components.contributions import Contributions
 from config.spec import ClusterSpec
 from edge.contributions import contributions as edge_contributions
+from hashicorp.contributions import contributions as hashicorp_contributions
 from k8s.contributions import contributions as k8s_contributions
 from nodes.contributions import contributions as nodes_contributions
+from observability.contributions import contributions as observability_contributions
+from pki.contributions import contributions as pki_contributions
+from storage.contributions import contributions as storage_contributions
 
 ContributionsFn = Callable[[ClusterSpec], Contributions]
 
@@ -41,9 +45,13 @@ class LayerDef:
 
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("nodes", "Nodes", "#4e79a7", wiring.nodes, nodes_contributions),
+    LayerDef("pki", "PKI", "#b07aa1", wiring.pki, pki_contributions),
     LayerDef("edge", "Edge (HAProxy)", "#86bcb6", wiring.edge, edge_contributions),
     LayerDef("aws", "AWS", "#edc948", wiring.aws),
     LayerDef("k8s", "Kubernetes", "#f28e2b", wiring.kubernetes, k8s_contributions),
+    LayerDef("hashicorp", "HashiCorp", "#59a14f", wiring.hashicorp, hashicorp_contributions),
+    LayerDef("storage", "Storage", "#9c755f", wiring.storage, storage_contributions),
+    LayerDef("observability", "Observability", "#e15759", wiring.observability, observability_contributions),
     LayerDef("cloudflare", "Cloudflare", "#ff9da7", wiring.cloudflare),
 )
 

@@ -5,6 +5,7 @@ layer's component (or what stands for it: the nodes layer is one `Node` per host
 None). `cluster/registry.py` lists them in build order.
 """
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -16,11 +17,17 @@ from cloudflare.routes import PublicRoute
 from cluster.context import LayerContext
 from edge.component import HaproxyArgs, HaproxyLoadBalancer
 from edge.inputs import haproxy_inputs
+from hashicorp.layer import Hashicorp, HashicorpArgs
+from hashicorp.vault.component import SealAccess
 from k8s.cluster import TYPE as KUBERNETES_TYPE
 from k8s.cluster import Kubernetes, KubernetesArgs
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
+from observability.component import Observability, ObservabilityArgs
+from observability.existing_targets import existing_contributions
+from pki.component import Pki, PkiArgs
+from storage.component import Storage, StorageArgs
 
 if TYPE_CHECKING:
     from cloudflare.tunnel import CloudflareTunnel
@@ -39,17 +46,34 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
     return built
 
 
+def issued(ctx: LayerContext) -> Mapping[tuple[str, str], pulumi.Resource]:
+    """(node, certificate id) -> the PKI step after which that certificate is on the node; empty when PKI is off."""
+    pki_layer = ctx.optional("pki", Pki)
+    return pki_layer.issued if pki_layer is not None else {}
+
+
+def pki(ctx: LayerContext) -> Pki | None:
+    """Step-CA on its node, trust everywhere, and every certificate any layer asked for (merged contributions)."""
+    spec = ctx.spec
+    if not spec.pki.enabled:
+        return None
+    return Pki("pki", PkiArgs(spec, ctx.nodes, ctx.contributions.certificates,
+                              ctx.secrets.output("autheliaArgocdClientSecret")), ctx.opts)
+
+
 def edge(ctx: LayerContext) -> HaproxyLoadBalancer:
-    """HAProxy on the load-balancer node, from every layer's TCP and HTTP routes. The PKI layer's TLS bundle steps
-    go into `tls_ready` once that layer exists."""
+    """HAProxy on the load-balancer node, from every layer's TCP and HTTP routes; the HTTPS router waits for the
+    PKI layer's bundle (edge/contributions.py asks for it), and is not deployed without one."""
     spec = ctx.spec
     former_parent = pulumi.create_urn(spec.cluster.name, KUBERNETES_TYPE, parent=ctx.cluster)
+    bundle = issued(ctx).get((spec.roles.haproxy, "haproxy"))
     return HaproxyLoadBalancer(
         spec.roles.haproxy,
         HaproxyArgs(
             ctx.nodes[spec.roles.haproxy],
             haproxy_inputs(spec, ctx.contributions),
             ctx.secrets.output("haproxyStatsPassword"),
+            tls_ready=(bundle,) if bundle is not None else (),
             former_parent=former_parent,
         ),
         ctx.opts,
@@ -73,10 +97,46 @@ def kubernetes(ctx: LayerContext) -> Kubernetes:
             ctx.secrets,
             ctx.nodes,
             api_ready=[ctx.layer("edge", HaproxyLoadBalancer).ready],
+            root_ca_pem=pki_layer.root_pem if (pki_layer := ctx.optional("pki", Pki)) is not None else None,
             external_dns_credentials=ctx.layer("aws", AwsCloud).external_dns_credentials,
         ),
         ctx.opts,
     )
+
+
+def hashicorp(ctx: LayerContext) -> Hashicorp | None:
+    """Consul, Vault on the AWS layer's KMS key and Nomad, with the PKI's certificates and every layer's services."""
+    spec = ctx.spec
+    if not spec.hashicorp.enabled:
+        return None
+    seal = ctx.layer("aws", AwsCloud).vault_seal
+    access = SealAccess(seal.alias, seal.region, seal.access_key_id, seal.secret_access_key,
+                        spec.hashicorp.vault.kms_endpoint)
+    return Hashicorp("hashicorp", HashicorpArgs(spec, ctx.secrets, ctx.nodes, access,
+                                                ctx.contributions.consul_services, issued(ctx)), ctx.opts)
+
+
+def storage(ctx: LayerContext) -> Storage:
+    """Disks, ZFS, SeaweedFS (its CSI driver through the Kubernetes provider) and Ceph."""
+    k8s = ctx.layer("k8s", Kubernetes)
+    seaweedfs: dict[str, list[pulumi.Resource]] = {}
+    for (node, cert_id), step in issued(ctx).items():
+        if cert_id.startswith("seaweedfs"):
+            seaweedfs.setdefault(node, []).append(step)
+    return Storage(ctx.spec.cluster.name, StorageArgs(
+        ctx.spec, ctx.nodes, kubernetes_provider=k8s.access.provider, kubernetes_ready=[k8s.calico.release],
+        seaweedfs_certificates=seaweedfs), ctx.opts)
+
+
+def observability(ctx: LayerContext) -> Observability | None:
+    """Prometheus, Alertmanager and exporters from every layer's scrape targets and alert rules; Grafana, Loki
+    and Vector where the PKI layer put their certificates."""
+    spec = ctx.spec
+    if not spec.observability.enabled:
+        return None
+    ready: dict[tuple[str, str], Sequence[pulumi.Resource]] = {k: (v,) for k, v in issued(ctx).items()}
+    merged = ctx.contributions + existing_contributions(spec)
+    return Observability("observability", ObservabilityArgs(spec, ctx.nodes, merged, ctx.secrets, ready), ctx.opts)
 
 
 def cloudflare(ctx: LayerContext) -> "CloudflareTunnel | None":

@@ -99,7 +99,10 @@ class TlsClient:
 
 @dataclass(frozen=True)
 class ScrapeTarget:
-    """A Prometheus job: endpoints `host:port`, each labelled with the inventory node it runs on."""
+    """A Prometheus job: endpoints `host:port`, each labelled with the inventory node it runs on.
+
+    With `probe_module`, the job is a blackbox probe: each endpoint is the probe's target (a URL or host:port)
+    and Prometheus scrapes the blackbox exporter with that module instead of the endpoint itself."""
 
     job: str
     endpoints: tuple[tuple[str, str], ...]  # (node name, "address:port"), sorted by node name
@@ -108,6 +111,8 @@ class ScrapeTarget:
     tls: TlsClient | None = None
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
     interval: str | None = None
+    probe_module: str | None = None  # a module of the blackbox exporter's config (observability/blackbox_config.py)
+    bearer_token_file: str | None = None  # on the Prometheus node, for endpoints that demand a token
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ class CertificateRequest:
     mode: str = "0600"
     reload: str | None = None  # a shell command run as root after a renewal, e.g. "systemctl reload haproxy"
     bundle_path: str | None = None  # cert + key concatenated (HAProxy's crt format), if the consumer needs it
+    duration: str | None = None  # lifetime like "24h" (None: the PKI's pki.tls.defaultDuration)
+    renew_at: int | None = None  # percent of the lifetime after which the timer renews (None: pki.tls.renewAt)
 
 
 @dataclass(frozen=True)

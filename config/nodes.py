@@ -47,11 +47,17 @@ class FirmwareSpec(ConfigModel):
     pcie_gen: Literal[2, 3] | None = None
 
 
+# Purposes of data disks: each names the storage layer that builds on the disk (storage/). `root` is the OS disk.
+DATA_PURPOSES = frozenset({"zfs", "seaweedfs", "ceph"})
+
+
 class DiskSpec(ConfigModel):
-    device: str = Field(pattern=r"^/dev/[a-z0-9/]+$")
+    """A disk of the node. Data disks are named by stable id (/dev/disk/by-id/...; config/storage.py checks)."""
+
+    device: str = Field(pattern=r"^/dev/[A-Za-z0-9/_.:-]+$")
     size_gb: int = Field(gt=0)
     kind: Literal["sd", "nvme", "usb", "ssd", "hdd"]
-    purpose: str | None = None
+    purpose: Literal["root", "zfs", "seaweedfs", "ceph", "spare"] | None = None
 
 
 class PromptColours(ConfigModel):

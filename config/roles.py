@@ -66,7 +66,8 @@ class NfsExport(ConfigModel):
 
 class SeaweedfsRoles(ConfigModel):
     masters: Annotated[Names, QuorumMembers("SeaweedFS master raft")]
-    volumes: Names
+    volumes: Names  # on each node's `seaweedfs` disk
+    filers: Names = ()  # the file API (and the Kubernetes CSI driver's endpoint)
 
 
 class SlurmRoles(ConfigModel):

@@ -12,11 +12,15 @@ from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
 from config.errors import Violation
+from config.hashicorp import HashicorpSpec, hashicorp_violations
 from config.kubernetes import KubernetesSpec, kubernetes_violations
 from config.network import NetworkSpec
 from config.nodes import NodeSpec, OsRelease
+from config.observability import ObservabilitySpec, observability_violations
+from config.pki import PkiSpec, ca_names, pki_violations
 from config.roles import RolesSpec
 from config.spec import ClusterSpec
+from config.storage import StorageSpec, storage_violations
 from config.versions import VersionsSpec, runtime_violations
 
 
@@ -29,6 +33,10 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    observability: ObservabilitySpec | None = None
+    pki: PkiSpec | None = None
+    storage: StorageSpec | None = None
+    hashicorp: HashicorpSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -259,6 +267,32 @@ def runtime_versions(d: Draft) -> Iterator[Violation]:
         yield from runtime_violations(d.versions, upgrading=upgrading)
 
 
+def observability_settings(d: Draft) -> Iterator[Violation]:
+    if d.observability is None or d.roles is None:
+        return
+    by_name = {node.name: node for _, node in d.nodes}
+    yield from observability_violations(d.observability, by_name.get(d.roles.prometheus))
+
+
+def pki_settings(d: Draft) -> Iterator[Violation]:
+    """config/pki.py's rules, given the CA node's names."""
+    if d.pki is None:
+        return
+    names: tuple[str, ...] | None = None
+    ca_node = d.roles.step_ca if d.roles is not None else None
+    by_name = {node.name: node for _, node in d.nodes}
+    if ca_node in by_name and d.domains is not None:
+        names = ca_names(ca_node, by_name[ca_node].ip, d.domains.base, d.domains.nodes)
+    yield from pki_violations(d.pki, names, d.all_node_names)
+def storage_settings(d: Draft) -> Iterator[Violation]:
+    """Data disks by stable id and claimed once, layers on disks meant for them (config/storage.py)."""
+    yield from storage_violations(d.storage, d.roles, [(d.path(i, n), n) for i, n in d.nodes])
+def hashicorp_settings(d: Draft) -> Iterator[Violation]:
+    """A Consul agent under every Vault and Nomad agent (config/hashicorp.py)."""
+    if d.roles is not None:
+        yield from hashicorp_violations(d.hashicorp or HashicorpSpec(), d.roles, d.all_node_names)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -271,6 +305,10 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    observability_settings,
+    pki_settings,
+    storage_settings,
+    hashicorp_settings,
 )
 
 

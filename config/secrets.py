@@ -60,6 +60,65 @@ SECRET_DEFS: tuple[SecretDef, ...] = (
         _set("cloudflareApiToken", "cat ~/.config/goldentooth/cloudflare-token"),
         lambda spec: spec.cloudflare.enabled,
     ),
+    SecretDef(
+        "alertmanagerWebhookUrl",
+        "URL Alertmanager posts notifications to (observability.alertmanager.receiver.kind: webhook)",
+        _set("alertmanagerWebhookUrl", "echo https://hooks.example.net/<token>"),
+        lambda spec: spec.observability.enabled and spec.observability.alertmanager.receiver.kind == "webhook",
+    ),
+    SecretDef(
+        "alertmanagerSmtpPassword",
+        "SMTP password Alertmanager logs in with (observability.alertmanager.receiver.kind: email with authUsername)",
+        _set("alertmanagerSmtpPassword", "cat ~/.config/goldentooth/smtp-password"),
+        lambda spec: spec.observability.enabled
+        and spec.observability.alertmanager.receiver.kind == "email"
+        and spec.observability.alertmanager.receiver.auth_username is not None,
+    ),
+    SecretDef(
+        "grafanaOidcClientSecret",
+        "OIDC client secret shared by Authelia and Grafana (observability.grafana.oidc)",
+        _set("grafanaOidcClientSecret", "pwgen -s 64 1"),
+        lambda spec: spec.observability.enabled and spec.observability.grafana.oidc,
+    ),
+)
+
+def _never(_: "ClusterSpec") -> bool:
+    return False
+
+
+# Adopted identities of the live HashiCorp cluster: unset on a fresh cluster (the program generates them with
+# pulumi-random); set to the live values before the first `pulumi up` against a cluster the Ansible era built.
+SECRET_DEFS += (
+    SecretDef(
+        "consulGossipKey",
+        "the live Consul gossip key to adopt (unset: the program generates one for a fresh cluster)",
+        _set("consulGossipKey", "cat consul-gossip-key"),
+        _never,
+    ),
+    SecretDef(
+        "consulManagementToken",
+        "the live Consul ACL management token to adopt (unset: the program presets one on a fresh cluster)",
+        _set("consulManagementToken", "cat consul-management-token"),
+        _never,
+    ),
+    SecretDef(
+        "nomadGossipKey",
+        "the live Nomad gossip key to adopt (unset: generated)",
+        _set("nomadGossipKey", "cat nomad-gossip-key"),
+        _never,
+    ),
+    SecretDef(
+        "nomadManagementToken",
+        "the live Nomad ACL bootstrap token to adopt (unset: the program bootstraps Nomad's ACLs with its own)",
+        _set("nomadManagementToken", "cat nomad-management-token"),
+        _never,
+    ),
+    SecretDef(
+        "vaultRootToken",
+        "a root token of an already initialised Vault, used once to create the program's admin token (adoption)",
+        _set("vaultRootToken", "cat vault-root-token"),
+        _never,
+    ),
 )
 
 SECRET_KEYS = frozenset(d.key for d in SECRET_DEFS)

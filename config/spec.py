@@ -7,10 +7,14 @@ from config.base import ConfigModel
 from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
+from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
 from config.network import NetworkSpec
 from config.nodes import NodeSpec
+from config.observability import ObservabilitySpec
+from config.pki import PkiSpec
 from config.roles import RolesSpec
+from config.storage import StorageSpec
 from config.versions import VersionsSpec
 
 
@@ -25,6 +29,10 @@ class ClusterSpec(ConfigModel):
     aws: AwsSpec
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
+    observability: ObservabilitySpec = Field(default_factory=ObservabilitySpec)
+    pki: PkiSpec = Field(default_factory=PkiSpec)
+    storage: StorageSpec = Field(default_factory=StorageSpec)
+    hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

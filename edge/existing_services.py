@@ -26,16 +26,26 @@ def existing_services(spec: ClusterSpec) -> Contributions:
         return HttpRoute(name, f"{name}.{svc}", _servers(spec, (node,), port), tls=tls, check_path=check_path,
                          default=default)
 
-    routes = [
-        one("grafana", roles.grafana, 3000, "/api/health", tls=True, default=True),
-        one("prometheus", roles.prometheus, 9090, "/-/healthy", tls=False),
-        one("loki", roles.loki, 3100, "/ready", tls=True),
-        HttpRoute("auth", f"auth.{svc}", _servers(spec, (roles.authelia,), 9091), tls=True, check_path="/api/health"),
+    routes: list[HttpRoute] = []
+    # A layer that is on contributes its own routes (observability/, pki/, hashicorp/ contributions.py); while one
+    # is off, the service the live cluster runs keeps its route from here.
+    if not spec.observability.enabled:
+        routes += [
+            one("grafana", roles.grafana, 3000, "/api/health", tls=True, default=True),
+            one("prometheus", roles.prometheus, 9090, "/-/healthy", tls=False),
+            one("loki", roles.loki, 3100, "/ready", tls=True),
+        ]
+    if not (spec.pki.enabled and spec.pki.authelia.enabled):
+        routes.append(HttpRoute("auth", f"auth.{svc}", _servers(spec, (roles.authelia,), 9091), tls=True,
+                                check_path="/api/health"))
+    if not spec.hashicorp.enabled:
         # These demand client certificates, so only the TCP connect is checked.
-        HttpRoute("vault", f"vault.{svc}", _servers(spec, roles.vault.servers, 8200), tls=True, check_path=None),
-        HttpRoute("nomad", f"nomad.{svc}", _servers(spec, roles.nomad.servers, 4646), tls=True, check_path=None),
-        HttpRoute("consul", f"consul.{svc}", _servers(spec, roles.consul.servers, 8501), tls=True, check_path=None),
-    ]
+        routes += [
+            HttpRoute("vault", f"vault.{svc}", _servers(spec, roles.vault.servers, 8200), tls=True, check_path=None),
+            HttpRoute("nomad", f"nomad.{svc}", _servers(spec, roles.nomad.servers, 4646), tls=True, check_path=None),
+            HttpRoute("consul", f"consul.{svc}", _servers(spec, roles.consul.servers, 8501), tls=True,
+                      check_path=None),
+        ]
     return Contributions(http_routes=tuple(routes))
 
 

@@ -139,6 +139,9 @@ MQIDAQAB
 """
 register("tls:index/privateKey:PrivateKey", lambda name, inputs: {
     "publicKeyPem": PLACEHOLDER_PUBLIC_KEY_PEM, "privateKeyPem": placeholder("private key PEM", name),
+    # Storage layer (storage/zfs): the replication key's OpenSSH forms.
+    "publicKeyOpenssh": f"ssh-ed25519 {placeholder('public key', name).replace(' ', '_')}\n",
+    "privateKeyOpenssh": placeholder("private key (OpenSSH)", name),
 })
 register("tls:index/selfSignedCert:SelfSignedCert", lambda name, inputs: {"certPem": placeholder("certificate PEM", name)})
 register("random:index/randomString:RandomString", lambda name, inputs: {"result": placeholder("random string", name)})
@@ -146,3 +149,5 @@ register("random:index/randomId:RandomId", lambda name, inputs: {"hex": placehol
 register("random:index/randomPassword:RandomPassword", lambda name, inputs: {
     "result": placeholder("random password", name), "bcryptHash": placeholder("bcrypt hash", name),
 })
+# HashiCorp layer (hashicorp/identity.py): preset token ids.
+register("random:index/randomUuid:RandomUuid", lambda name, inputs: {"result": placeholder("random uuid", name)})

@@ -129,9 +129,18 @@ def inventories(draw: st.DrawFn, base: dict[str, Any], max_nodes: int = 60) -> d
     }
     if draw(st.booleans()):
         roles["seaweedfs"] = {"masters": _quorum(draw, distinct_hours), "volumes": _subset(draw, names, 1)}
+    # Storage layers use the disks meant for them (config/storage.py): one data disk per ZFS node and volume server.
+    by_name = {node["name"]: node for node in nodes}
+    layers = [("zfs", roles["zfs"]), ("seaweedfs", roles.get("seaweedfs", {}).get("volumes", []))]
+    for purpose, members in layers:
+        for member in members:
+            by_name[member].setdefault("disks", []).append(
+                {"device": f"/dev/disk/by-id/gen-{member}-{purpose}", "sizeGb": 500, "kind": "ssd", "purpose": purpose})
     plain = copy.deepcopy(base)
     plain["nodes"] = nodes
     plain["roles"] = roles
+    if "seaweedfs" not in roles:  # the real stack's StorageClass is SeaweedFS's
+        plain["storage"] = {**plain.get("storage", {}), "storageClasses": [], "defaultStorageClass": None}
     return plain
 
 

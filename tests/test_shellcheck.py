@@ -16,6 +16,8 @@ from cluster.registry import layer_names
 from components.remote_step import STEP_DIR
 from offline.evaluate import Evaluation, RenderedFile, evaluate
 from tests.conftest import fake_secret_values
+from tests.observability_support import evaluate_with_certificates
+from tests.storage_support import enable_ceph
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_DIRS = ("components", *layer_names())  # step scripts live beside the component that runs them
@@ -47,6 +49,12 @@ def _upgrading(plain: dict[str, Any]) -> None:
     plain.setdefault("kubernetes", {})["upgradeFrom"] = f"{major}.{minor}.{int(patch) - 1}"
 
 
+@pytest.fixture(scope="module")
+def certificates_ready_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+    """The real stack once the PKI layer's certificates are ready: the steps gated on them exist only then."""
+    return evaluate_with_certificates(copy.deepcopy(real_plain))
+
+
 def _step_scripts(*evaluations: Evaluation) -> list[RenderedFile]:
     return [f for ev in evaluations for f in ev.files if f.path.startswith(f"{STEP_DIR}/")]
 
@@ -58,11 +66,21 @@ def upgrading_evaluation(real_plain: dict[str, Any]) -> Evaluation:
     return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
 
+@pytest.fixture(scope="module")
+def optional_layers_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+    """The real stack with the layers it keeps off switched on (Ceph), so their steps are checked too."""
+    plain = copy.deepcopy(real_plain)
+    enable_ceph(plain)
+    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+
+
 def test_every_rendered_step_script_passes_shellcheck(
-    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, tmp_path: Path, request: pytest.FixtureRequest
+    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation,
+    optional_layers_evaluation: Evaluation, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     shellcheck = _shellcheck()
-    steps = _step_scripts(real_evaluation, upgrading_evaluation)
+    steps = _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation,
+                          optional_layers_evaluation)
     assert len(steps) > 200, "the real plan should register a step script per step of every node"
     # Identical text gives identical findings: a text that passed with this shellcheck version is not re-checked.
     salt = _version(shellcheck)
@@ -91,18 +109,46 @@ def test_every_rendered_step_script_passes_shellcheck(
     assert not findings, "\n".join(findings)
 
 
-def test_every_static_script_runs_in_the_real_plan(real_evaluation: Evaluation, upgrading_evaluation: Evaluation) -> None:
-    """A script no step renders would escape the shellcheck test above (and is dead code)."""
+def _installed_scripts(ev: Evaluation) -> list[RenderedFile]:
+    """Executable shell files the plan installs on nodes (textfile probes run by a timer, not steps)."""
+    return [f for f in ev.files if not f.path.startswith(f"{STEP_DIR}/") and f.mode == "0755"
+            and f.content.startswith("#!/bin/bash")]
+
+
+def test_every_static_script_runs_in_the_real_plan(
+    real_evaluation: Evaluation, upgrading_evaluation: Evaluation, certificates_ready_evaluation: Evaluation,
+    optional_layers_evaluation: Evaluation,
+) -> None:
+    """A script no step renders nor the plan installs would escape the shellcheck tests (and is dead code)."""
     used = {
         line.split("generated from ", 1)[1].split(";", 1)[0]
-        for f in _step_scripts(real_evaluation, upgrading_evaluation)
+        for f in _step_scripts(real_evaluation, upgrading_evaluation, certificates_ready_evaluation,
+                               optional_layers_evaluation)
         for line in f.content.splitlines()[1:2]
     }
-    library = {"components/shell/lib.sh"}
+    installed = {f.content for f in _installed_scripts(real_evaluation)}
+    library = {"components/shell/lib.sh", "pki/lib.sh"}  # prepended to steps (pki/scripts.py), checked inside them
+    # Checked by their layer's tests: a program a step installs, and a part that is off in the real stack.
+    library |= {"pki/cert_renewer.sh", "pki/authelia/install.sh", "pki/authelia/service.sh"}
     scripts = {
         str(p.relative_to(ROOT)) for d in SCRIPT_DIRS if (ROOT / d).is_dir() for p in (ROOT / d).rglob("*.sh")
+        if p.read_text(encoding="utf-8") not in installed
     }
     assert scripts - used - library == set()
+
+
+def test_every_script_the_plan_installs_passes_shellcheck(real_evaluation: Evaluation, tmp_path: Path) -> None:
+    shellcheck = _shellcheck()
+    unique = {f.content: f for f in _installed_scripts(real_evaluation)}
+    assert unique, "the observability layer installs its textfile probes on every node"
+    files = []
+    for index, f in enumerate(unique.values()):
+        path = tmp_path / str(index) / f.path.lstrip("/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f.content, encoding="utf-8")
+        files.append(path)
+    report = _check(shellcheck, files)
+    assert not report.strip(), report
 
 
 def test_the_labs_own_shell_passes_shellcheck() -> None:

@@ -37,7 +37,20 @@ if [[ -n ${GO_TOOL_TAGS:-} ]]; then
     tags=(-tags "$GO_TOOL_TAGS")
 fi
 echo "building $name from $package@$version (cached in $dir)" >&2
-GOBIN="$work/bin" nice -n 10 go install -trimpath "${tags[@]}" "$@" "$package@$version" >&2
+wrapper="$(cd "$(dirname "$0")" && pwd)/$name"
+if [[ -f $wrapper/go.mod ]]; then
+    # A module whose go.mod has replace directives cannot be `go install`ed at a version: tools/NAME/ is a wrapper
+    # module that requires it at VERSION (checked here), repeats its replace lines and lists PACKAGE as a tool.
+    if ! grep -Eq "^[[:space:]]*(require[[:space:]]+)?[^[:space:]]+[[:space:]]+$version([[:space:]]|$)" "$wrapper/go.mod"; then
+        echo "$wrapper/go.mod does not require version $version" >&2
+        exit 1
+    fi
+    cp "$wrapper/go.mod" "$wrapper/go.sum" "$work/"
+    mkdir -p "$work/bin"
+    (cd "$work" && nice -n 10 go build -mod=readonly -trimpath "${tags[@]}" "$@" -o "$work/bin/$name" "$package") >&2
+else
+    GOBIN="$work/bin" nice -n 10 go install -trimpath "${tags[@]}" "$@" "$package@$version" >&2
+fi
 built=$(find "$work/bin" -type f -perm -u+x | head -n 1)
 if [[ -z $built ]]; then
     echo "go install of $package@$version produced no binary" >&2

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +25,10 @@ INITIAL_HOSTNAME = {"raspios-bookworm": "raspberrypi", "ubuntu-24.04": "ubuntu"}
 SWAPFILE = {"raspios-bookworm": "var/swap", "ubuntu-24.04": "swap.img"}
 
 
-def lower_usr(work: Path, os_release: str) -> Path:
+def lower_usr(work: Path, os_release: str, package_files: Mapping[str, Path] | None = None) -> Path:
     """What the host's /usr shows above this machine's: the stand-ins, the lab's init and package files, and the
-    fixture's own /usr files (e.g. dphys-swapfile.service on Raspberry Pi OS)."""
+    fixture's own /usr files (e.g. dphys-swapfile.service on Raspberry Pi OS). `package_files` adds files to the
+    stand-in packages, `{"step-cli/usr/bin/step": <built binary>}`: real programs a test brings along."""
     lower = work / f"usr-{os_release}"
     if lower.exists():
         return lower
@@ -40,6 +41,10 @@ def lower_usr(work: Path, os_release: str) -> Path:
     (lower / "local/lib/lab").mkdir(parents=True, exist_ok=True)
     shutil.copy2(LAB / "host/init", lower / "local/lib/lab/init")
     shutil.copytree(LAB / "packages", lower / "local/lib/lab/packages")
+    for relative, source in (package_files or {}).items():
+        target = lower / "local/lib/lab/packages" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
     return lower
 
 

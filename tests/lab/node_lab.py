@@ -5,7 +5,7 @@ import os
 import random
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -64,6 +64,7 @@ class NodeLab:
     network: Network = field(init=False)
     hosts: dict[str, LabHost] = field(default_factory=dict)
     client: SshClient = field(init=False)
+    package_files: Mapping[str, Path] = field(default_factory=dict)  # see host.lower_usr
 
     def __post_init__(self) -> None:
         self.network = Network(self.ev.spec.network.nodes)
@@ -89,7 +90,7 @@ class NodeLab:
             host.build(public)
             self.hosts[name] = host
         for host in self.hosts.values():
-            host.start(lower_usr(self.work, host.os_release))
+            host.start(lower_usr(self.work, host.os_release, self.package_files))
         for name in self.hosts:
             wait_until(partial(self._answers, name), 30, f"sshd on {name}")
 
@@ -125,9 +126,10 @@ class NodeLab:
 
 
 @contextmanager
-def node_lab(ev: Evaluation, names: Sequence[str], work: Path) -> Iterator[NodeLab]:
+def node_lab(ev: Evaluation, names: Sequence[str], work: Path,
+             package_files: Mapping[str, Path] | None = None) -> Iterator[NodeLab]:
     """Hosts up for the block; namespaces, processes and roots go away afterwards, also when the block fails."""
-    lab = NodeLab(ev, list(names), work)
+    lab = NodeLab(ev, list(names), work, package_files=dict(package_files or {}))
     try:
         lab.up()
         yield lab

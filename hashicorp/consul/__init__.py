@@ -1,0 +1,1 @@
+"""Consul: typed agent configuration rendered as JSON, its install, bootstrap and rolling-restart steps."""

@@ -1,0 +1,1 @@
+"""Nomad: typed agent configuration rendered as JSON, its install, bootstrap and rolling-restart steps."""

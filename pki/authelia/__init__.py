@@ -1,0 +1,1 @@
+"""Authelia on `roles.authelia`: typed configuration (model.py, config.py), install and service (component.py)."""

@@ -1,0 +1,127 @@
+"""Authelia's configuration.yml and users_database.yml for the spec, as text with `{{secret:NAME}}` placeholders.
+
+The files are JSON (a subset of YAML, which Authelia reads): a secret is substituted inside a JSON string already
+escaped (`json_inner`), so a PEM key or a password with quotes can never break the document. Passwords and client
+secrets appear only as PBKDF2-SHA512 digests, salted from pulumi-random, so the text is a pure function of state.
+"""
+
+import base64
+import hashlib
+import json
+
+from components.remote_file import secret_placeholder
+from config.spec import ClusterSpec
+from pki.authelia.model import (
+    AccessControl,
+    AccessRule,
+    AuthenticationBackend,
+    Configuration,
+    FileBackend,
+    FilesystemNotifier,
+    IdentityProviders,
+    IdentityValidation,
+    Jwk,
+    LocalStorage,
+    Metrics,
+    Notifier,
+    Oidc,
+    OidcClient,
+    ResetPassword,
+    Server,
+    ServerTls,
+    Session,
+    SessionCookie,
+    Storage,
+    Telemetry,
+    Totp,
+    User,
+    UsersDatabase,
+    Webauthn,
+)
+
+ETC = "/etc/authelia"
+CONFIG_PATH = f"{ETC}/configuration.yml"
+USERS_PATH = f"{ETC}/users_database.yml"
+TLS_CERT = f"{ETC}/tls.crt"
+TLS_KEY = f"{ETC}/tls.key"
+STATE = "/var/lib/authelia"
+SECRETS = ("JWT_SECRET", "SESSION_SECRET", "STORAGE_KEY", "OIDC_HMAC", "OIDC_KEY", "ARGOCD_DIGEST")
+PBKDF2_ITERATIONS = 310000
+
+
+def portal_host(spec: ClusterSpec) -> str:
+    """The one hostname of the portal (G-AUTH-4): auth.<services domain>, HAProxy's `auth` route."""
+    return f"auth.{spec.domains.services}"
+
+
+def json_inner(value: str) -> str:
+    """`value` as the inside of a JSON string literal."""
+    return json.dumps(value)[1:-1]
+
+
+def pbkdf2_digest(secret: str, salt_source: str) -> str:
+    """Authelia's (go-crypt's) `$pbkdf2-sha512$<iterations>$<salt>$<key>` with adapted base64 ('.' for '+')."""
+    salt = hashlib.sha256(salt_source.encode()).digest()[:16]
+    key = hashlib.pbkdf2_hmac("sha512", secret.encode(), salt, PBKDF2_ITERATIONS, dklen=64)
+
+    def ab64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode().rstrip("=").replace("+", ".")
+
+    return f"$pbkdf2-sha512${PBKDF2_ITERATIONS}${ab64(salt)}${ab64(key)}"
+
+
+def configuration(spec: ClusterSpec) -> Configuration:
+    node = spec.node(spec.roles.authelia)
+    auth = spec.pki.authelia
+    base, portal = spec.domains.base, portal_host(spec)
+    argocd = f"argocd.{spec.domains.k8s_services}"
+    return Configuration(
+        server=Server(address=f"tcp://{node.ip}:{auth.port}/", tls=ServerTls(certificate=TLS_CERT, key=TLS_KEY)),
+        telemetry=Telemetry(metrics=Metrics(address=f"tcp://{node.ip}:{auth.metrics_port}/")),
+        totp=Totp(issuer=base),
+        webauthn=Webauthn(display_name=f"{spec.cluster.name.capitalize()} Authelia"),
+        authentication_backend=AuthenticationBackend(file=FileBackend(path=USERS_PATH)),
+        access_control=AccessControl(rules=(
+            AccessRule(domain=(portal,), resources=("^/api/.*$",), policy="bypass"),
+            AccessRule(domain=(f"*.{base}",), resources=("^/api/health$",), policy="bypass"),
+            AccessRule(domain=(f"*.{base}",), subject=("group:admins",), policy="two_factor"),
+            AccessRule(domain=(f"*.{base}",), policy="one_factor"),
+        )),
+        session=Session(
+            secret=secret_placeholder("SESSION_SECRET"),
+            cookies=(SessionCookie(domain=base, authelia_url=f"https://{portal}",
+                                   default_redirection_url=f"https://{base}"),),
+        ),
+        storage=Storage(encryption_key=secret_placeholder("STORAGE_KEY"),
+                        local=LocalStorage(path=f"{STATE}/db.sqlite3")),
+        notifier=Notifier(filesystem=FilesystemNotifier(filename=f"{STATE}/notifications/notification.txt")),
+        identity_validation=IdentityValidation(reset_password=ResetPassword(jwt_secret=secret_placeholder("JWT_SECRET"))),
+        identity_providers=IdentityProviders(oidc=Oidc(
+            hmac_secret=secret_placeholder("OIDC_HMAC"),
+            jwks=(Jwk(key_id=f"authelia-{spec.cluster.name}", key=secret_placeholder("OIDC_KEY")),),
+            clients=(
+                OidcClient(client_id="argocd", client_name="Argo CD Web", client_secret=secret_placeholder("ARGOCD_DIGEST"),
+                           redirect_uris=(f"https://{argocd}/auth/callback",),
+                           scopes=("openid", "groups", "email", "offline_access")),
+                OidcClient(client_id="argocd-cli", client_name="Argo CD CLI", public=True,
+                           redirect_uris=("http://localhost:8085/auth/callback",),
+                           scopes=("openid", "offline_access", "groups", "email"), token_endpoint_auth_method="none"),
+            ),
+        )),
+    )
+
+
+def configuration_text(spec: ClusterSpec) -> str:
+    data = configuration(spec).model_dump(mode="json", exclude_none=True)
+    return "# Generated by goldentooth (pki/authelia/config.py); JSON is YAML.\n" + json.dumps(data, indent=2) + "\n"
+
+
+def users_placeholder(name: str) -> str:
+    return f"USER_{name.upper().replace('-', '_').replace('.', '_')}_DIGEST"
+
+
+def users_text(spec: ClusterSpec) -> str:
+    users = {u.name: User(displayname=u.display_name, password=secret_placeholder(users_placeholder(u.name)),
+                          email=u.email, groups=u.groups) for u in spec.pki.authelia.users}
+    data = UsersDatabase(users=users).model_dump(mode="json")
+    return "# Generated by goldentooth (pki/authelia/config.py); JSON is YAML.\n" + json.dumps(data, indent=2) + "\n"
