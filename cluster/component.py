@@ -72,7 +72,8 @@ class Cluster(pulumi.ComponentResource):
             seal = self.aws.vault_seal
             self.hashicorp = Hashicorp("hashicorp", HashicorpArgs(
                 spec, secrets, self.nodes,
-                SealAccess(seal.alias, seal.region, seal.access_key_id, seal.secret_access_key),
+                SealAccess(seal.alias, seal.region, seal.access_key_id, seal.secret_access_key,
+                           spec.hashicorp.vault.kms_endpoint),
             ), child)
         # --- end HashiCorp layer
         self.register_outputs({"nodes": sorted(self.nodes)})
