@@ -50,6 +50,14 @@ class VaultSettings(ConfigModel):
     # How long the program's own admin token lives (Vault caps it at the token backend's max TTL, which the
     # bootstrap raises to this). The root token is revoked right after the bootstrap.
     admin_token_ttl_hours: int = Field(default=87_600, ge=24)
+    # Vault registers itself (active/standby tags) in Consul. The lab overlay turns it off: OpenBao, which stands
+    # in for Vault there, has no Consul service registration.
+    consul_registration: bool = True
+    # Audit devices from the server configuration instead of the API. OpenBao (the lab's Vault) accepts only
+    # these; HashiCorp Vault only the API. The lab overlay turns it on.
+    declarative_audit: bool = False
+    # A KMS endpoint other than AWS's regional one (a VPC endpoint, or the lab's local KMS). Unset in production.
+    kms_endpoint: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(:\d+)?/?$")
 
     @field_validator("version")
     @classmethod

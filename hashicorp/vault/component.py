@@ -79,7 +79,8 @@ WantedBy=multi-user.target
 
 def quorum_health(addresses: tuple[str, ...]) -> str:
     """Every server answers and is unsealed (standbys count: `vault status` exits 0 on any unsealed server)."""
-    return " && ".join(f"VAULT_ADDR=https://{a}:{ports.VAULT_API} vault status >/dev/null" for a in addresses)
+    return " && ".join(f"VAULT_ADDR=https://{a}:{ports.VAULT_API} VAULT_CACERT={paths.CA_FILE} vault status >/dev/null"
+                       for a in addresses)
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,14 @@ class Vault(pulumi.ComponentResource):
             config = server_config(
                 cluster=spec.cluster.name, node=node_name, address=address,
                 peers=tuple(a for a in addresses if a != address), kms_alias=args.seal.alias, region=args.seal.region,
+                consul_registration=settings.consul_registration, declarative_audit=settings.declarative_audit,
             )
             if args.seal.endpoint is not None:
                 config = config.model_copy(update={"seal": config.seal.model_copy(update={
                     "awskms": config.seal.awskms.model_copy(update={"endpoint": args.seal.endpoint})})})
             config_spec = FileSpec(CONFIG_PATH, render(config), mode="0640", owner="root", group="vault")
-            config_secrets = {CONSUL_TOKEN: identity.consul_tokens[f"vault-{node_name}"].secret}
+            config_secrets = ({CONSUL_TOKEN: identity.consul_tokens[f"vault-{node_name}"].secret}
+                              if settings.consul_registration else {})
             dirs = runner.run("vault-dirs", Script.beside(__file__, "dirs.sh"),
                               {"GT_RAFT": paths.VAULT_RAFT, "GT_AUDIT_DIR": paths.VAULT_AUDIT_LOG.rsplit("/", 1)[0]},
                               options=StepOptions(depends_on=[packages]))
@@ -151,7 +154,8 @@ class Vault(pulumi.ComponentResource):
             "vault-init", _INIT,
             {"GT_SHARES": str(settings.recovery_shares), "GT_THRESHOLD": str(settings.recovery_threshold),
              "GT_PGP_KEYS": ",".join(args.pgp_keys or settings.recovery_pgp_keys),
-             "GT_TTL_HOURS": str(settings.admin_token_ttl_hours), "GT_NODE": servers[0], "GT_TIMEOUT": "600"},
+             "GT_TTL_HOURS": str(settings.admin_token_ttl_hours), "GT_NODE": servers[0], "GT_TIMEOUT": "600",
+             "GT_CA": paths.CA_FILE},
             stdin=stdin, secret=True,
             # Initialises the cluster's barrier once: protected, and frozen after its first run, so no edit of
             # this step's script or settings can re-run or replace it.

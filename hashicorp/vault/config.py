@@ -94,13 +94,18 @@ class ServerConfig(_Strict):
     service_registration: ServiceRegistration | None = None
     telemetry: Telemetry = Field(default_factory=Telemetry)
     log_level: str = "info"
+    # `audit "file" { type = "file", path = "file", options = { file_path = ... } }`: OpenBao's declarative audit
+    # devices (a list, so HCL's JSON reader does not fold the block's keys into labels).
+    audit: tuple[dict[str, dict[str, object]], ...] | None = None
 
 
 CONSUL_TOKEN = "VAULT_CONSUL_TOKEN"
 
 
 def server_config(
-    *, cluster: str, node: str, address: str, peers: tuple[str, ...], kms_alias: str, region: str
+    *, cluster: str, node: str, address: str, peers: tuple[str, ...], kms_alias: str, region: str,
+    consul_registration: bool = True,
+    declarative_audit: bool = False,
 ) -> ServerConfig:
     """`peers` are the other servers' addresses. The second listener (loopback) serves the node's own CLI."""
     return ServerConfig(
@@ -115,7 +120,10 @@ def server_config(
             Listener(tcp=Tcp(address=f"127.0.0.1:{ports.VAULT_API}")),
         ),
         seal=Seal(awskms=AwsKms(kms_key_id=kms_alias, region=region)),
-        service_registration=ServiceRegistration(consul=ConsulRegistration(token="{{secret:" + CONSUL_TOKEN + "}}")),
+        service_registration=ServiceRegistration(consul=ConsulRegistration(token="{{secret:" + CONSUL_TOKEN + "}}"))
+        if consul_registration else None,
+        audit=({"file": {"type": "file", "path": "file", "options": {"file_path": paths.VAULT_AUDIT_LOG}}},)
+        if declarative_audit else None,
     )
 
 

@@ -5,7 +5,7 @@
 # Parameters: GT_SERVERS (count), GT_KV, GT_AUDIT_LOG, GT_POLICY_COUNT, GT_POLICY_<i>_NAME/_TEXT, GT_CA,
 # GT_NODE_NAMES (allowed common names), GT_TIMEOUT.
 VAULT_TOKEN=$(cat)
-export VAULT_TOKEN VAULT_ADDR=https://127.0.0.1:8200
+export VAULT_TOKEN VAULT_ADDR=https://127.0.0.1:8200 VAULT_CACERT=${GT_CA:-/etc/ssl/certs/goldentooth.pem}
 
 deadline=$((SECONDS + GT_TIMEOUT))
 until peers=$(vault operator raft list-peers -format=json 2>/dev/null) \
