@@ -3,13 +3,16 @@
 Rules run on a `Draft`, so a malformed section does not hide the problems of the others.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 
+from config import meaning
 from config.aws import AwsSpec
 from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
+from config.cluster import SshSpec
 from config.domains import DomainsSpec
 from config.errors import Violation
 from config.kubernetes import KubernetesSpec, kubernetes_violations
@@ -28,6 +31,7 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    ssh: SshSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -104,7 +108,7 @@ def network_layout(d: Draft) -> Iterator[Violation]:
         yield Violation("network.onLink", f"{net.on_link} is outside the node network {net.nodes}")
 
 
-def _role_members(roles: RolesSpec) -> Iterator[tuple[str, str]]:
+def role_members(roles: RolesSpec) -> Iterator[tuple[str, str]]:
     """(path, node name) for every name that appears in the role matrix."""
     dumped = roles.model_dump(by_alias=True)
 
@@ -124,13 +128,11 @@ def _role_members(roles: RolesSpec) -> Iterator[tuple[str, str]]:
 
 
 def roles_name_nodes(d: Draft) -> Iterator[Violation]:
+    """Names that are not nodes are reported by config.meaning.node_references, with every other reference."""
     if d.roles is None:
         return
-    for path, name in _role_members(d.roles):
-        if name not in d.all_node_names:
-            yield Violation(path, f"{name!r} is not a node in the inventory")
     for path, names in _member_lists(d.roles):
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(n for n, count in Counter(names).items() if count > 1)
         if dupes:
             yield Violation(path, f"lists {', '.join(dupes)} more than once")
 
@@ -309,6 +311,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    *meaning.RULES,
 )
 
 

@@ -49,7 +49,7 @@ class FirmwareSpec(ConfigModel):
 
 class DiskSpec(ConfigModel):
     device: str = Field(pattern=r"^/dev/[a-z0-9/]+$")
-    size_gb: int = Field(gt=0)
+    size_gb: int | None = Field(default=None, gt=0)  # None: not recorded (the ZFS disks' size is not known)
     kind: Literal["sd", "nvme", "usb", "ssd", "hdd"]
     purpose: str | None = None
 

@@ -56,14 +56,15 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from config.load import read_stack_file
+    from config.load import read_stack
     from offline.check import check, read_policy_config, report, resolve_config
+    from offline.evaluate import evaluate
     from policies.catalog import POLICIES
 
     document = read_policy_config(args.policy_config) if args.policy_config else {}
     resolve_config(document, POLICIES)  # a bad policy config fails before the (slower) evaluation
-    ev = _evaluate(args.config)
-    _, secrets = read_stack_file(args.config)
+    plain, secrets, providers = read_stack(args.config)  # one read for the evaluation and the secret check
+    ev = evaluate(plain, secrets, provider_config=providers)
     findings = check(ev, policy_config=document, secrets=secrets)
     print(report(findings, len(ev.resources), len(POLICIES)))
     return 1 if any(f.mandatory for f in findings) else 0
