@@ -5,7 +5,7 @@ Every problem is collected, with its config path, before anything is registered.
 
 import difflib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,8 @@ def _validate(model: type[BaseModel], raw: object, prefix: str) -> tuple[Any, li
 
 def _node_prefix(index: int, raw: object, counts: Mapping[str, int]) -> str:
     name = raw.get("name") if isinstance(raw, dict) else None
-    if isinstance(name, str) and counts.get(name) == 1 and NODE_NAME.match(name):
+    name = name.strip() if isinstance(name, str) else None
+    if name is not None and counts.get(name) == 1 and NODE_NAME.match(name):
         return f"nodes.{name}"
     return f"nodes[{index}]"
 
@@ -85,10 +86,11 @@ def _document_problems(raw: Mapping[str, Any]) -> tuple[list[Violation], set[str
 def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     """`raw` maps keys without the namespace (`nodes`, `network`, ...) to plain data."""
     violations, meant = _document_problems(raw)
+    node_prefix = _node_prefix_of(raw)
     pitfalls = [
         Violation(path, messages.ambiguous_message(value))
         for key in _SECTIONS if key in raw
-        for path, value in messages.ambiguous_values(raw[key], key)
+        for path, value in messages.ambiguous_values(raw[key], key, node_prefix)
     ]
     parsed: dict[str, Any] = {}
     draft = Draft()
@@ -97,6 +99,8 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
         if alias not in raw:
             if field.is_required() and alias not in meant:
                 violations.append(Violation(f"{NAMESPACE}:{alias}", "is required"))
+            elif not field.is_required():
+                parsed[name] = field.get_default(call_default_factory=True)  # rules check what defaults pin
             continue
         if name == "nodes":
             nodes, problems = _parse_nodes(raw[alias], draft)
@@ -141,7 +145,7 @@ def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[
         problems += errs
         name = entry.get("name") if isinstance(entry, dict) else None
         if isinstance(name, str) and name != name.strip() and not errs:
-            problems.append(Violation(f"{prefix}.name", f"{name!r}{messages.space_hint(name).removeprefix(';')}"))
+            problems.append(Violation(f"{prefix}.name", messages.spaced_name(name)))
         if node is not None:
             nodes.append(node)
             draft.nodes.append((index, node))
@@ -165,7 +169,7 @@ def load(plain: Mapping[str, Any], secrets: SecretValues, *, require_secrets: bo
     return spec, secrets
 
 
-def _node_prefix_of(plain: Mapping[str, Any]) -> Any:
+def _node_prefix_of(plain: Mapping[str, Any]) -> Callable[[int], str]:
     entries = plain.get("nodes")
     entries = entries if isinstance(entries, list) else []
     counts = Counter(str(e.get("name")).strip() for e in entries if isinstance(e, dict))

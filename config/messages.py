@@ -10,7 +10,7 @@ import difflib
 import types
 import typing
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -51,7 +51,7 @@ def describe(value: object) -> str:
     if isinstance(value, int | float):
         return f"the number {scalar_source(value) or value}"
     if isinstance(value, str):
-        return "text"
+        return f"the text {str.__repr__(value)}"
     if isinstance(value, Mapping):
         return "a mapping of keys"
     if isinstance(value, list | tuple):
@@ -65,8 +65,8 @@ def _unquoted_hint(value: object) -> str:
         return f"; YAML reads the unquoted {str(value).lower()} as a boolean: quote it if you meant text"
     source = scalar_source(value)
     if source is not None:
-        shown = f"{value!r}" if source == repr(value) else f"{value!r} (YAML reads numbers so)"
-        return f"; YAML reads the unquoted {source} as the number {shown}: quote it, \"{source}\""
+        reading = "a number" if source == repr(value) else f"the number {value!r}"
+        return f"; YAML reads the unquoted {source} as {reading}: quote it, \"{source}\""
     return ""
 
 
@@ -79,12 +79,23 @@ def non_ascii_hint(text: str) -> str:
     return f"; it contains the non-ASCII character{'s' if len(odd) > 1 else ''} {names}, which may look like ASCII"
 
 
+def _spaces(text: str) -> str | None:
+    if text == text.strip():
+        return None
+    if text[:1].isspace() and text[-1:].isspace():
+        return "leading and trailing"
+    return "leading" if text[:1].isspace() else "trailing"
+
+
 def space_hint(text: str) -> str:
-    if text != text.strip():
-        where = "leading and trailing" if text[0].isspace() and text[-1].isspace() else (
-            "leading" if text[0].isspace() else "trailing")
-        return f"; it has {where} whitespace: remove it"
-    return ""
+    where = _spaces(text)
+    return f"; it has {where} whitespace: remove it" if where else ""
+
+
+def spaced_name(name: str) -> str:
+    """A node name written with spaces around it. References are checked against the name without them,
+    so this is the one place the mistake is reported."""
+    return f"{name!r} has {_spaces(name) or 'surrounding'} whitespace: remove it"
 
 
 def lookalike(name: str, known: Sequence[str]) -> str | None:
@@ -277,7 +288,7 @@ def loc_path(loc: Sequence[str | int]) -> str:
 # --- YAML pitfalls found in the raw data ----------------------------------------------------------------
 
 
-def ambiguous_values(raw: object, path: str) -> Iterator[tuple[str, Ambiguous]]:
+def ambiguous_values(raw: object, path: str, node_prefix: Callable[[int], str]) -> Iterator[tuple[str, Ambiguous]]:
     """(path, value) of every unquoted value YAML 1.1 and 1.2 read differently."""
     stack: list[tuple[str, object]] = [(path, raw)]
     while stack:
@@ -287,7 +298,7 @@ def ambiguous_values(raw: object, path: str) -> Iterator[tuple[str, Ambiguous]]:
         elif isinstance(value, dict):
             stack.extend((f"{where}.{k}", v) for k, v in value.items())
         elif isinstance(value, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+            stack.extend((node_prefix(i) if where == "nodes" else f"{where}[{i}]", v) for i, v in enumerate(value))
 
 
 def ambiguous_message(value: Ambiguous) -> str:

@@ -164,18 +164,16 @@ def _compose(loader: Any) -> Any:
     stack: list[tuple[Any, str | None, list[int]]] = []
     keys: list[Any] = []
     root: Any = None
-    total = 0
     documents = 0
 
     def attach(node: Any, size: int) -> None:
-        nonlocal root, total
+        nonlocal root
         if not stack:
             root = node
             return
         parent, _, parent_size = stack[-1]
         parent_size[0] += size
-        total += size
-        if total > MAX_VALUES:
+        if parent_size[0] > MAX_VALUES:
             raise _ReadError(f"expands to more than {MAX_VALUES:,} values (aliases repeat data)", node.start_mark)
         if isinstance(parent, yaml.SequenceNode):
             parent.value.append(node)
