@@ -154,8 +154,7 @@ def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[
 
 def load(plain: Mapping[str, Any], secrets: SecretValues, *, require_secrets: bool) -> tuple[ClusterSpec, SecretValues]:
     """Validate; no secret value, nor anything in the plain config that looks like one, is in any message."""
-    mask = masking.Masker.of(secrets, plain)
-    exposed = masking.exposures(plain, secrets, _node_prefix_of(plain))
+    mask, exposed = masking.scan(plain, secrets, _node_prefix_of(plain))
     try:
         spec = parse_spec(plain)
     except ConfigError as exc:

@@ -10,7 +10,7 @@ value is stored and shown in clear, so it must not pass into a plan.
 import base64
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,12 @@ def _strings(value: object, path: str, node_prefix: Callable[[int], str]) -> Ite
                 stack.append((node_prefix(i) if where == "nodes" else f"{where}[{i}]", sub))
 
 
-def _secret_looking(texts: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+def _secret_looking(texts: list[str]) -> Iterator[tuple[str, str, str]]:
     """(text, what it looks like, the matched part) for plain texts that hold a secret-looking value."""
-    for text in texts:
-        for what, pattern in SECRET_LOOKING:
+    joined = "\0".join(texts)  # one search of everything first: almost always there is nothing to find
+    patterns = [(what, p) for what, p in SECRET_LOOKING if p.search(joined)]
+    for text in texts if patterns else ():
+        for what, pattern in patterns:
             match = pattern.search(text)
             if match:
                 yield text, what, match.group(0)
@@ -80,8 +82,13 @@ class Masker:
 
     @classmethod
     def of(cls, secrets: SecretValues, plain: Mapping[str, Any]) -> "Masker":
+        return cls.over(secrets, [t for _, t in _strings(plain, "", lambda i: f"nodes[{i}]")])
+
+    @classmethod
+    def over(cls, secrets: SecretValues, texts: list[str]) -> "Masker":
+        """Masks the secrets and every secret-looking value among the plain `texts`."""
         values = [v.get_secret_value() for v in secrets.values.values()]
-        values += [text for text, _, _ in _secret_looking(t for _, t in _strings(plain, "", lambda i: f"nodes[{i}]"))]
+        values += [text for text, _, _ in _secret_looking(texts)]
         forms = set().union(*(representations(v) for v in values if v)) if values else set()
         return cls(tuple(sorted(forms, key=len, reverse=True)))
 
@@ -98,12 +105,14 @@ class Masker:
 _HOW = "secrets are set with pulumi config set --secret"
 
 
-def exposures(plain: Mapping[str, Any], secrets: SecretValues, node_prefix: Callable[[int], str]) -> list[Violation]:
-    """Plain values that are, or contain, a secret: they would be stored and shown in clear."""
+def scan(plain: Mapping[str, Any], secrets: SecretValues,
+         node_prefix: Callable[[int], str]) -> tuple[Masker, list[Violation]]:
+    """The masker for this config, and the plain values that are, or contain, a secret: they would be
+    stored and shown in clear. One walk of the plain config serves both."""
     found = list(_strings(plain, "", node_prefix))
-    if not found:
-        return []
-    joined = "\0".join(text for _, text in found)  # one search per form instead of one per value
+    texts = [text for _, text in found]
+    masker = Masker.over(secrets, texts)
+    joined = "\0".join(texts)  # one search per form instead of one per value
     named = {key: representations(v.get_secret_value()) for key, v in secrets.values.items()
              if len(v.get_secret_value().strip()) >= MIN_PART}
     problems: list[Violation] = []
@@ -116,11 +125,10 @@ def exposures(plain: Mapping[str, Any], secrets: SecretValues, node_prefix: Call
                 problems.append(Violation(path, f"holds the value of the secret goldentooth:{key}, which a plain "
                                                 f"setting would store and show in clear: remove it; {_HOW}"))
     flagged = {v.path for v in problems}
-    if any(p.search(joined) for _, p in SECRET_LOOKING):
-        looks = {text: what for text, what, _ in _secret_looking(text for _, text in found)}
-        problems += [
-            Violation(path, f"looks like {looks[text]}, which a plain setting would store and show in clear: "
-                            f"remove it; {_HOW}")
-            for path, text in found if text in looks and path not in flagged
-        ]
-    return problems
+    looks = {text: what for text, what, _ in _secret_looking(texts)}
+    problems += [
+        Violation(path, f"looks like {looks[text]}, which a plain setting would store and show in clear: "
+                        f"remove it; {_HOW}")
+        for path, text in found if text in looks and path not in flagged
+    ]
+    return masker, problems

@@ -53,6 +53,9 @@ class Ambiguous(str):
         self.reading = reading
         return self
 
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # copy and pickle keep the reading
+        return str(self), self.reading
+
 
 class YamlInt(int):
     """An int that remembers how it was written (`0x1F`, `1_000`, `007`)."""
@@ -64,6 +67,9 @@ class YamlInt(int):
         self.source = source
         return self
 
+    def __getnewargs__(self) -> tuple[int, str]:  # type: ignore[override]
+        return int(self), self.source
+
 
 class YamlFloat(float):
     """A float that remembers how it was written: `1.30` is 1.3, which a version field must hear about."""
@@ -74,6 +80,9 @@ class YamlFloat(float):
         self = super().__new__(cls, value)
         self.source = source
         return self
+
+    def __getnewargs__(self) -> tuple[float, str]:  # type: ignore[override]
+        return float(self), self.source
 
 
 def scalar_source(value: object) -> str | None:
