@@ -262,6 +262,10 @@ def message_for(error: Mapping[str, Any], root: type[BaseModel]) -> str:
     elif kind == "string_pattern_mismatch":
         pattern = str((error.get("ctx") or {}).get("pattern", ""))
         message = f"must be {PATTERN_WORDS[pattern]}" if pattern in PATTERN_WORDS else f"must match {pattern}"
+    elif kind in ("string_too_short", "string_too_long"):
+        ctx = error.get("ctx") or {}
+        message = (f"must be at least {ctx.get('min_length')} characters long" if kind == "string_too_short"
+                   else f"must be at most {ctx.get('max_length')} characters long")
     elif kind in ("too_short", "too_long"):
         ctx = error.get("ctx") or {}
         message = (f"must have at least {ctx.get('min_length')} entries" if kind == "too_short"

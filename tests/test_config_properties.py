@@ -129,6 +129,13 @@ def inventories(draw: st.DrawFn, base: dict[str, Any], max_nodes: int = 60) -> d
     }
     if draw(st.booleans()):
         roles["seaweedfs"] = {"masters": _quorum(draw, distinct_hours), "volumes": _subset(draw, names, 1)}
+    # A storage role needs a disk for it on the node (config/meaning.py storage_hardware).
+    by_name = {node["name"]: node for node in nodes}
+    storage = [(name, "zfs") for name in roles["zfs"]]
+    storage += [(name, "seaweedfs") for name in roles.get("seaweedfs", {}).get("volumes", [])]
+    for name, purpose in storage:
+        disks = by_name[name].setdefault("disks", [])
+        disks.append({"device": f"/dev/sd{'ab'[len(disks)]}", "sizeGb": 500, "kind": "usb", "purpose": purpose})
     plain = copy.deepcopy(base)
     plain["nodes"] = nodes
     plain["roles"] = roles
