@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from config.base import ConfigModel
+from config.meaning import check_aws_region, check_countries
 
 _LABELS = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -165,11 +166,14 @@ class AwsSpec(ConfigModel):
     @field_validator("geo_allow")
     @classmethod
     def _countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [c for c in value if not re.fullmatch(r"[A-Z]{2}", c)]
-        if bad:
-            raise ValueError(f"{', '.join(bad)} are not ISO 3166 alpha-2 country codes (e.g. US, GB)")
+        check_countries(value)
         _unique(list(value), "countries")
         return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return check_aws_region(value)
 
     @model_validator(mode="after")
     def _unique_names(self) -> "AwsSpec":

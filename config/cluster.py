@@ -1,8 +1,9 @@
 """Cluster-wide settings that are neither network nor inventory: name, operator, SSH access."""
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from config.base import ConfigModel
+from config.meaning import check_time_zone
 
 
 class ClusterSettings(ConfigModel):
@@ -12,6 +13,11 @@ class ClusterSettings(ConfigModel):
     timezone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
     operator_user: str = Field(pattern=r"^[a-z_][a-z0-9_-]*$")
     operator_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _in_tz_database(cls, value: str) -> str:
+        return check_time_zone(value)
 
 
 class BastionSpec(ConfigModel):

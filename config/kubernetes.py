@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from config.base import ConfigModel
 from config.errors import Violation
+from config.meaning import check_aws_region
 from config.versions import VersionsSpec
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -86,6 +87,11 @@ class ExternalDnsSpec(ConfigModel):
     region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     # Records ExternalDNS owns are marked with this id in their TXT companions; never share it between clusters.
     txt_owner_id: str = Field(default="goldentooth", pattern=r"^[a-z0-9-]+$")
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return check_aws_region(value)
 
 
 class KubernetesSpec(ConfigModel):

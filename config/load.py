@@ -5,15 +5,16 @@ Every problem is collected, with its config path, before anything is registered.
 
 import difflib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from config import masking, messages, namespaces
 from config.errors import ConfigError, Violation
 from config.nodes import NODE_NAME, NodeSpec
+from config.reading import read_config
 from config.rules import Draft, check
 from config.secrets import SECRET_KEYS, SecretValues, missing_secrets
 from config.spec import ClusterSpec
@@ -24,28 +25,21 @@ _SECTIONS: dict[str, str] = {
 }
 
 
-def _format(prefix: str, error: Any) -> Violation:
-    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "missing":
-        message = "is required"
-    elif error["type"] == "extra_forbidden":
-        message = "is not a known key"
-    elif isinstance(error.get("input"), (str, int, float)) and repr(error["input"]) not in message:
-        message = f"{message} (got {error['input']!r})"
-    return Violation(f"{prefix}{loc}", message)
+def _format(prefix: str, error: Any, model: type[BaseModel]) -> Violation:
+    return Violation(f"{prefix}{messages.loc_path(error['loc'])}", messages.message_for(error, model))
 
 
 def _validate(model: type[BaseModel], raw: object, prefix: str) -> tuple[Any, list[Violation]]:
     try:
         return model.model_validate(raw), []
     except ValidationError as exc:
-        return None, [_format(prefix, e) for e in exc.errors()]
+        return None, [_format(prefix, e, model) for e in exc.errors()]
 
 
-def _node_prefix(index: int, raw: object, names: list[str]) -> str:
+def _node_prefix(index: int, raw: object, counts: Mapping[str, int]) -> str:
     name = raw.get("name") if isinstance(raw, dict) else None
-    if isinstance(name, str) and names.count(name) == 1 and NODE_NAME.match(name):
+    name = name.strip() if isinstance(name, str) else None
+    if name is not None and counts.get(name) == 1 and NODE_NAME.match(name):
         return f"nodes.{name}"
     return f"nodes[{index}]"
 
@@ -58,18 +52,47 @@ def _unknown_key(key: str) -> str:
     return f"is not a known key (known: {', '.join(sorted(_SECTIONS))}; secrets: {', '.join(sorted(SECRET_KEYS))})"
 
 
+def _document_problems(raw: Mapping[str, Any]) -> tuple[list[Violation], set[str]]:
+    """Unknown keys and namespaces, and the sections they stand in for (whose 'is required' they explain)."""
+    known = [*_SECTIONS, *sorted(SECRET_KEYS)]
+    violations: list[Violation] = []
+    meant: set[str] = set()
+    for key in sorted(set(raw) - set(_SECTIONS) - SECRET_KEYS):
+        if namespaces.is_stray(key):
+            violations.append(Violation(key.removeprefix(":"), namespaces.stray_message(key, known)))
+            section = namespaces.meant_section(key, known)
+        else:
+            violations.append(Violation(f"{NAMESPACE}:{key}", _unknown_key(key)))
+            close = difflib.get_close_matches(key, known, n=1)
+            section = close[0] if close else None
+        if section is not None:
+            meant.add(section)
+    if not set(raw) & set(_SECTIONS):
+        strays = sorted({k.partition(":")[0] for k in raw if namespaces.is_stray(k)} - {""})
+        where = f"; the keys given sit under {', '.join(s + ':' for s in strays)} instead" if strays else ""
+        return [Violation(f"{NAMESPACE}:*", f"no {NAMESPACE}: settings are given{where} "
+                                           f"(expected {', '.join(_SECTIONS)})")], set(_SECTIONS)
+    return violations, meant
+
+
 def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     """`raw` maps keys without the namespace (`nodes`, `network`, ...) to plain data."""
-    violations: list[Violation] = []
-    for key in sorted(set(raw) - set(_SECTIONS) - SECRET_KEYS):
-        violations.append(Violation(f"{NAMESPACE}:{key}", _unknown_key(key)))
+    violations, meant = _document_problems(raw)
+    node_prefix = _node_prefix_of(raw)
+    pitfalls = [
+        Violation(path, messages.ambiguous_message(value))
+        for key in _SECTIONS if key in raw
+        for path, value in messages.ambiguous_values(raw[key], key, node_prefix)
+    ]
     parsed: dict[str, Any] = {}
     draft = Draft()
     for alias, name in _SECTIONS.items():
         field = ClusterSpec.model_fields[name]
         if alias not in raw:
-            if field.is_required():
+            if field.is_required() and alias not in meant:
                 violations.append(Violation(f"{NAMESPACE}:{alias}", "is required"))
+            elif not field.is_required():
+                parsed[name] = field.get_default(call_default_factory=True)  # rules check what defaults pin
             continue
         if name == "nodes":
             nodes, problems = _parse_nodes(raw[alias], draft)
@@ -84,6 +107,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
             parsed[name] = value
     draft.take_sections(parsed)
     violations += check(draft)
+    violations = messages.collapse(pitfalls, violations)
     if violations:
         raise ConfigError(violations)
     return ClusterSpec.model_validate(parsed)
@@ -92,14 +116,21 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
 def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[Violation]]:
     if not isinstance(raw, list) or not raw:
         return (), [Violation(f"{NAMESPACE}:nodes", "must be a non-empty list of nodes")]
-    names: list[str] = [n["name"] for n in raw if isinstance(n, dict) and isinstance(n.get("name"), str)]
+    # Names as the model reads them (stripped), so a stray space is blamed once, at the name, not at every role.
+    written = [n["name"] for n in raw if isinstance(n, dict) and isinstance(n.get("name"), str)]
+    names = [n.strip() for n in written]
+    counts = Counter(names)
     draft.all_node_names = set(names)
-    draft.duplicate_names = {name for name, count in Counter(names).items() if count > 1}
+    draft.duplicate_names = {name for name, count in counts.items() if count > 1}
     problems: list[Violation] = []
     nodes: list[NodeSpec] = []
     for index, entry in enumerate(raw):
-        node, errs = _validate(NodeSpec, entry, _node_prefix(index, entry, names))
+        prefix = _node_prefix(index, entry, counts)
+        node, errs = _validate(NodeSpec, entry, prefix)
         problems += errs
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name != name.strip() and not errs:
+            problems.append(Violation(f"{prefix}.name", messages.spaced_name(name)))
         if node is not None:
             nodes.append(node)
             draft.nodes.append((index, node))
@@ -107,10 +138,14 @@ def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[
 
 
 def load(plain: Mapping[str, Any], secrets: SecretValues, *, require_secrets: bool) -> tuple[ClusterSpec, SecretValues]:
+    """Validate; no secret value, nor anything in the plain config that looks like one, is in any message."""
+    mask, exposed = masking.scan(plain, secrets, _node_prefix_of(plain))
     try:
         spec = parse_spec(plain)
     except ConfigError as exc:
-        raise exc.redacted(v.get_secret_value() for v in secrets.values.values()) from None
+        raise mask.error(exc.violations + exposed) from None
+    if exposed:
+        raise mask.error(exposed)
     if require_secrets:
         missing = missing_secrets(spec, secrets)
         if missing:
@@ -118,55 +153,25 @@ def load(plain: Mapping[str, Any], secrets: SecretValues, *, require_secrets: bo
     return spec, secrets
 
 
+def _node_prefix_of(plain: Mapping[str, Any]) -> Callable[[int], str]:
+    entries = plain.get("nodes")
+    entries = entries if isinstance(entries, list) else []
+    counts = Counter(str(e.get("name")).strip() for e in entries if isinstance(e, dict))
+    return lambda index: _node_prefix(index, entries[index], counts) if index < len(entries) else f"nodes[{index}]"
+
+
 def split_namespace(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Keep `goldentooth:*` keys without their prefix; other namespaces (aws:, kubernetes:) are provider config."""
-    return {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(f"{NAMESPACE}:")}
+    """`goldentooth:*` keys without their prefix, and keys no one reads under their full name, for validation to
+    report (config/namespaces.py); other known namespaces (aws:, kubernetes:) are provider config."""
+    return namespaces.split_config(config)[0]
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML loader that refuses duplicate keys instead of silently keeping the last one."""
+def read_stack(path: Path) -> tuple[dict[str, Any], SecretValues, dict[str, Any]]:
+    """Read a `Pulumi.<stack>.yaml` once, without the CLI: (plain, secrets, provider config).
 
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """The problem and its line, without PyYAML's snippet of the offending line: that line may hold a secret."""
-    if not isinstance(exc, yaml.MarkedYAMLError):
-        return type(exc).__name__
-    mark = exc.problem_mark or exc.context_mark
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    context = f" ({exc.context})" if exc.context else ""
-    return f"{exc.problem}{where}{context}"
-
-
-def read_stack_file(path: Path) -> tuple[dict[str, Any], SecretValues]:
-    """Read a `Pulumi.<stack>.yaml` without the CLI. Encrypted (`secure:`) values cannot be decrypted
-    offline and become placeholders; plain values of secret keys (as tests use) are held as secrets."""
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
-    except OSError as exc:
-        raise ConfigError([Violation(str(path), f"cannot be read: {exc.strerror or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([Violation(str(path), f"is not valid YAML: {_yaml_problem(exc)}")]) from None
-    if not isinstance(document, dict):
-        raise ConfigError([Violation(str(path), "must be a mapping with a config: key")])
-    config = document.get("config") or {}
-    if not isinstance(config, dict):
-        raise ConfigError([Violation(f"{path}:config", "must be a mapping")])
-    plain = split_namespace(config)
+    Encrypted (`secure:`) values cannot be decrypted offline and become placeholders; plain values of secret
+    keys (as tests use) are held as secrets."""
+    plain, providers = namespaces.split_config(read_config(path))
     values: dict[str, SecretStr] = {}
     placeholders: set[str] = set()
     for key in SECRET_KEYS:
@@ -178,7 +183,12 @@ def read_stack_file(path: Path) -> tuple[dict[str, Any], SecretValues]:
             placeholders.add(key)
         else:
             values[key] = SecretStr(str(value))
-    return plain, SecretValues(values, frozenset(placeholders))
+    return plain, SecretValues(values, frozenset(placeholders)), providers
+
+
+def read_stack_file(path: Path) -> tuple[dict[str, Any], SecretValues]:
+    plain, secrets, _ = read_stack(path)
+    return plain, secrets
 
 
 def read_pulumi_config() -> tuple[dict[str, Any], SecretValues]:

@@ -13,6 +13,8 @@ def _canonical_network(value: object) -> IPv4Network:
         return value
     if not isinstance(value, str):
         raise ValueError("must be a CIDR string such as 10.4.0.0/20")
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length: a range is written address/length, such as 10.4.0.0/20")
     try:
         loose = IPv4Network(value, strict=False)
     except ValueError as exc:

@@ -3,13 +3,16 @@
 Rules run on a `Draft`, so a malformed section does not hide the problems of the others.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from ipaddress import IPv4Network
 
+from config import meaning
 from config.aws import AwsSpec
 from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
+from config.cluster import SshSpec
 from config.domains import DomainsSpec
 from config.errors import Violation
 from config.hashicorp import HashicorpSpec, hashicorp_violations
@@ -37,6 +40,7 @@ class Draft:
     pki: PkiSpec | None = None
     storage: StorageSpec | None = None
     hashicorp: HashicorpSpec | None = None
+    ssh: SshSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -123,13 +127,12 @@ def network_layout(d: Draft) -> Iterator[Violation]:
 
 
 def roles_name_nodes(d: Draft) -> Iterator[Violation]:
+    """Names that are not nodes are reported by config.meaning.node_references, with every other reference."""
     if d.roles is None:
         return
-    for path, name in d.roles.members():
-        if name not in d.all_node_names:
-            yield Violation(path, f"{name!r} is not a node in the inventory")
+    # Names that are not nodes are reported by config/meaning.py (node_references), with the likely cause.
     for path, names in d.roles.member_lists():
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(n for n, count in Counter(names).items() if count > 1)
         if dupes:
             yield Violation(path, f"lists {', '.join(dupes)} more than once")
 
@@ -309,6 +312,7 @@ RULES: tuple[Rule, ...] = (
     pki_settings,
     storage_settings,
     hashicorp_settings,
+    *meaning.RULES,
 )
 
 

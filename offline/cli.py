@@ -5,6 +5,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from config.errors import ConfigError
 
@@ -12,10 +13,23 @@ DEFAULT_STACK_FILE = Path("Pulumi.goldentooth.yaml")
 EXIT_INVALID_CONFIG = 2
 
 
-def _evaluate(config: Path, preview: bool = False):  # type: ignore[no-untyped-def]
-    from offline.evaluate import evaluate_file
+_READS: dict[Path, Any] = {}  # this run's reads of each stack file: the file is parsed once per command
 
-    return evaluate_file(config, preview=preview)
+
+def _read(config: Path) -> Any:
+    from config.load import read_stack
+
+    key = config.resolve()
+    if key not in _READS:
+        _READS[key] = read_stack(config)
+    return _READS[key]
+
+
+def _evaluate(config: Path, preview: bool = False):  # type: ignore[no-untyped-def]
+    from offline.evaluate import evaluate
+
+    plain, secrets, providers = _read(config)
+    return evaluate(plain, secrets, preview=preview, provider_config=providers)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -56,14 +70,13 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from config.load import read_stack_file
     from offline.check import check, read_policy_config, report, resolve_config
     from policies.catalog import POLICIES
 
     document = read_policy_config(args.policy_config) if args.policy_config else {}
     resolve_config(document, POLICIES)  # a bad policy config fails before the (slower) evaluation
     ev = _evaluate(args.config)
-    _, secrets = read_stack_file(args.config)
+    _, secrets, _ = _read(args.config)  # the same read the evaluation used
     findings = check(ev, policy_config=document, secrets=secrets)
     print(report(findings, len(ev.resources), len(POLICIES)))
     return 1 if any(f.mandatory for f in findings) else 0
@@ -102,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _READS.clear()
     try:
         return int(args.func(args))
     except ConfigError as exc:

@@ -11,7 +11,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from cluster.program import build
 from components import artifacts
-from config.load import load, read_stack_file
+from config.load import load, read_stack
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from offline.recorder import PROJECT, SECRET, UNKNOWN, RecordedResource, recording, run
@@ -101,16 +101,8 @@ class Evaluation:
 
 
 def evaluate_file(path: Path, *, preview: bool = False) -> Evaluation:
-    plain, secrets = read_stack_file(path)
-    return evaluate(plain, secrets, preview=preview, provider_config=_provider_config(path))
-
-
-def _provider_config(path: Path) -> dict[str, Any]:
-    import yaml
-
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    config = document.get("config") or {}
-    return {k: v for k, v in config.items() if ":" in k and not k.startswith(f"{PROJECT}:")}
+    plain, secrets, providers = read_stack(path)  # parsed once: the provider config comes from the same read
+    return evaluate(plain, secrets, preview=preview, provider_config=providers)
 
 
 def evaluate(

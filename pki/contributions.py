@@ -1,6 +1,6 @@
 """What the PKI layer asks of the concerns other layers own, and the certificates it needs itself."""
 
-from components.contributions import AlertRule, AlertRuleGroup, CertificateRequest, Contributions, ListenPort
+from components.contributions import CertificateRequest, Contributions, ListenPort
 from config.spec import ClusterSpec
 from pki.authelia.component import http_route, tls_request
 
@@ -37,23 +37,10 @@ def contributions(spec: ClusterSpec) -> Contributions:
     if not spec.pki.enabled:
         return Contributions()
     ca, authelia = spec.roles.step_ca, spec.pki.authelia
+    # The renewal timers' alerts are the observability layer's (CertificateRenewalTimerInactive and friends).
     own = Contributions(
         certificates=(canary_request(spec),),
         listen_ports=(ListenPort(ca, spec.pki.port, "tcp", "step-ca"),),
-        alert_rules=(
-            AlertRuleGroup(
-                "pki",
-                (
-                    AlertRule(
-                        "CertificateRenewalTimerInactive",
-                        'time() - node_systemd_timer_last_trigger_seconds{name=~"cert-renewer@.*\\\\.timer"} > 900',
-                        for_="10m",
-                        summary="A cert-renewer timer has not fired for 15 minutes",
-                        description="{{ $labels.name }} on {{ $labels.instance }} stopped; its certificate will lapse.",
-                    ),
-                ),
-            ),
-        ),
     )
     if not authelia.enabled:
         return own

@@ -38,16 +38,14 @@ def _zfs(spec: ClusterSpec) -> Contributions:
             description=f"syncoid has not completed for more than {late // 60} minutes "
             f"(it runs every {zfs.replication_interval_minutes}).",
         ),
-        *(
-            AlertRule(
-                alert="ZfsReplicationNeverSucceeded",
-                expr=f'absent({METRIC}{{peer="{peer}",dataset="{zfs.pool}/{d.name}"}})',
-                for_="1h",
-                summary=f"ZFS replication of {zfs.pool}/{d.name} to {peer} has never succeeded",
-                description=f"No success of syncoid-{peer}.service has been recorded on {members[0]}.",
-            )
-            for peer in members[1:]
-            for d in sorted(zfs.datasets, key=lambda d: d.name)
+        # One rule for every (replica, dataset): absent() labels its answer with the pair that never succeeded.
+        AlertRule(
+            alert="ZfsReplicationNeverSucceeded",
+            expr=" or ".join(f'absent({METRIC}{{peer="{peer}",dataset="{zfs.pool}/{d.name}"}})'
+                             for peer in members[1:] for d in sorted(zfs.datasets, key=lambda d: d.name)),
+            for_="1h",
+            summary="ZFS replication of {{ $labels.dataset }} to {{ $labels.peer }} has never succeeded",
+            description=f"No success of the syncoid service for that replica has been recorded on {members[0]}.",
         ),
     ]
     return Contributions(alert_rules=(AlertRuleGroup("zfs-replication", tuple(rules)),))

@@ -41,9 +41,9 @@ def test_the_real_aws_section_parses(real_plain: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (_set("zoneId", "goldentooth.net"), "aws.zoneId: String should match pattern '^Z[A-Z0-9]{1,31}$'"),
-        (_set("region", "US East"), "aws.region: String should match pattern"),
-        (_set("ttl", {"default": 0}), "aws.ttl.default: Input should be greater than or equal to 1"),
+        (_set("zoneId", "goldentooth.net"), "aws.zoneId: must be a Route53 zone id such as Z0736727S7ZH91VKK44A (got 'goldentooth.net')"),
+        (_set("region", "US East"), "aws.region: must be an AWS region name such as us-east-1 (got 'US East')"),
+        (_set("ttl", {"default": 0}), "aws.ttl.default: must be at least 1 (got 0)"),
         (_set("blog.target", "GitHub Pages"), "aws.blog.target: 'GitHub Pages' is not a lower-case DNS name"),
         (_set("blog.name", "clog.goldentooth.net."), "aws.blog.name: 'clog.goldentooth.net.' is not a record name relative to the zone"),
         (_set("records", [{"name": "x", "type": "A", "values": ["10.4.0.300"]}]), "aws.records[0]: '10.4.0.300' is not an address for an A record"),
@@ -52,14 +52,14 @@ def test_the_real_aws_section_parses(real_plain: dict[str, Any]) -> None:
         (_set("records", [{"name": "*.home-proxy", "type": "A", "values": ["10.4.0.10"]}]), "aws: record *.home-proxy is the home proxy's alias"),
         (_set("homeProxy.origin", "10.4.0.1:7464"), "aws.homeProxy.origin: '10.4.0.1:7464' is not a lower-case DNS name"),
         (_set("homeProxy.name", "*.home-proxy"), "aws.homeProxy.name: '*.home-proxy': name the proxy without '*.'"),
-        (_set("geoAllow", ["US", "usa"]), "aws.geoAllow: usa are not ISO 3166 alpha-2 country codes"),
+        (_set("geoAllow", ["US", "usa"]), "aws.geoAllow: 'usa' is not an ISO 3166-1 alpha-2 country code"),
         (_set("vaultSeal", {"alias": "alias/goldentooth/vault-seal"}), "aws.vaultSeal.alias: 'alias/goldentooth/vault-seal': give the name without 'alias/'"),
-        (_set("vaultSeal", {"deletionWindowDays": 3}), "aws.vaultSeal.deletionWindowDays: Input should be greater than or equal to 7"),
+        (_set("vaultSeal", {"deletionWindowDays": 3}), "aws.vaultSeal.deletionWindowDays: must be at least 7 (got 3)"),
         (_set("buckets.1.name", "goldentooth.state"), "aws.buckets[1].name: 'goldentooth.state' is not a dot-free S3 bucket name"),
         (_set("buckets.1.name", "goldentooth-backups"), "aws: bucket names goldentooth-backups appear more than once"),
         (_set("healthChecks.1.name", "pds"), "aws: health check names pds appear more than once"),
-        (_set("healthChecks.0.path", "status"), "aws.healthChecks[0].path: String should match pattern"),
-        (_set("alertEmail", "alerts"), "aws.alertEmail: String should match pattern"),
+        (_set("healthChecks.0.path", "status"), "aws.healthChecks[0].path: must be an absolute path without spaces"),
+        (_set("alertEmail", "alerts"), "aws.alertEmail: must be an email address"),
     ],
 )
 def test_each_aws_rule_names_the_field(real_plain: dict[str, Any], edit: Edit, expected: str) -> None:

@@ -36,7 +36,7 @@ def test_the_real_stack_has_the_layer_off(real_plain: dict[str, Any]) -> None:
          "cloudflare: route hostnames a.goldentooth.net appear more than once"),
         ({"routes": [{"hostname": "a.goldentooth.net", "service": "http_status:404"}]},
          "cloudflare.routes[0].service: 'http_status:404' is not an origin URL cloudflared can reach"),
-        ({"tunnelName": "Golden Tooth"}, "cloudflare.tunnelName: String should match pattern"),
+        ({"tunnelName": "Golden Tooth"}, "cloudflare.tunnelName: must be a name of lower-case letters, digits and '-', starting with a letter"),
     ],
 )
 def test_each_cloudflare_rule_names_the_field(real_plain: dict[str, Any], fields: dict[str, Any], expected: str) -> None:

@@ -6,9 +6,13 @@ carries the test secrets, so a test can check that no message ever shows one.
 
 Edit paths start with the config key and walk down with dots: `goldentooth:nodes.karstark.ip`. On a list,
 a segment is an index or the `name` of an entry. Values may use `{TEST_SECRET:<key>}` to paste a secret.
+An edit with `unquoted: true` writes its (text) value without quotes, as a person typing it would, so YAML
+reads it as it pleases (`12:30`, `1.30`). A case may say how the file is stored: `encoding` (a Python codec
+name, default utf-8) or `compress: gzip`.
 """
 
 import copy
+import gzip
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +37,8 @@ class Case:
     stack: str | None
     omit_secrets: tuple[str, ...]
     expect: tuple[str, ...]  # exact report lines, `path: message`; `{stack}` is the stack file's path
+    encoding: str = "utf-8"
+    compress: str | None = None
 
     def expected(self, stack_file: Path) -> list[str]:
         return sorted(line.replace("{stack}", str(stack_file)) for line in self.expect)
@@ -41,15 +47,22 @@ class Case:
         """The case as a stack file under `directory`."""
         path = directory / f"Pulumi.{self.name}.yaml"
         if self.stack is not None:
-            path.write_text(_paste_secrets(self.stack), encoding="utf-8")
-            return path
-        config = real_config()
-        for edit in self.edits:
-            apply_edit(config, edit)
-        for key, value in TEST_SECRETS.items():
-            if key not in self.omit_secrets:
-                config[f"goldentooth:{key}"] = value
-        path.write_text(yaml.safe_dump({"config": config}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            text = _paste_secrets(self.stack)
+        else:
+            config = real_config()
+            for edit in self.edits:
+                apply_edit(config, edit)
+            for key, value in TEST_SECRETS.items():
+                if key not in self.omit_secrets:
+                    config[f"goldentooth:{key}"] = value
+            text = yaml.safe_dump({"config": config}, allow_unicode=True, sort_keys=False)
+            for edit in self.edits:
+                if edit.get("unquoted"):
+                    quoted = yaml.safe_dump(str(edit["value"])).removesuffix("\n...\n").strip()
+                    assert quoted in text, f"{self.name}: {quoted} not in the dumped stack"
+                    text = text.replace(quoted, str(edit["value"]))
+        data = text.encode(self.encoding)
+        path.write_bytes(gzip.compress(data, mtime=0) if self.compress == "gzip" else data)
         return path
 
 
@@ -103,6 +116,8 @@ def _key_of(container: Any, segment: str) -> Any:
 def apply_edit(config: dict[str, Any], edit: Mapping[str, Any]) -> None:
     """`set` (creates a missing mapping key), `append` or `remove` (a value of a list) or `delete`, each with a path."""
     ops = [op for op in ("set", "append", "remove", "delete") if op in edit]
+    if set(edit) - {"set", "append", "remove", "delete", "value", "unquoted"}:
+        raise ValueError(f"unknown edit keys: {dict(edit)}")
     if len(ops) != 1:
         raise ValueError(f"an edit needs exactly one of set/append/remove/delete: {dict(edit)}")
     op = ops[0]
@@ -121,7 +136,7 @@ def apply_edit(config: dict[str, Any], edit: Mapping[str, Any]) -> None:
 
 def load_case(path: Path) -> Case:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    allowed = {"rule", "mode", "edits", "stack", "omitSecrets", "expect"}
+    allowed = {"rule", "mode", "edits", "stack", "omitSecrets", "expect", "encoding", "compress"}
     if not isinstance(data, dict) or set(data) - allowed or "rule" not in data or not data.get("expect"):
         raise ValueError(f"{path.name}: a case has rule, expect and edits or stack (and optionally mode, omitSecrets)")
     if ("edits" in data) == ("stack" in data):
@@ -134,6 +149,8 @@ def load_case(path: Path) -> Case:
         stack=data.get("stack"),
         omit_secrets=tuple(data.get("omitSecrets") or ()),
         expect=tuple(str(e) for e in data["expect"]),
+        encoding=str(data.get("encoding", "utf-8")),
+        compress=data.get("compress"),
     )
 
 
