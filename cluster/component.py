@@ -63,4 +63,9 @@ class Cluster(pulumi.ComponentResource):
         self.cloudflare: CloudflareTunnel | None = build_cloudflare(
             CloudflareArgs(spec.cloudflare, secrets.output("cloudflareApiToken"), public_apps), child
         )
+        # --- batch layer (batch/): Slurm, Lmod modules, Ray, Ollama; only when goldentooth:batch is set. ---
+        from batch.component import Batch, BatchArgs
+
+        self.batch: Batch | None = Batch("batch", BatchArgs(spec, self.nodes), child) if spec.batch else None
+        # --- end batch layer ---
         self.register_outputs({"nodes": sorted(self.nodes)})

@@ -7,12 +7,13 @@ import difflib
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from config.aws import AwsSpec
+from config.batch import BatchSpec
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
 from config.errors import ConfigError, Violation
@@ -65,6 +66,14 @@ def _unknown_key(key: str) -> str:
     return f"is not a known key (known: {', '.join(sorted(_SECTIONS))}; secrets: {', '.join(sorted(SECRET_KEYS))})"
 
 
+def _section_model(annotation: object) -> type[BaseModel]:
+    """The model of a section; an optional section (`BatchSpec | None`) is validated as its model."""
+    members = [a for a in get_args(annotation) if a is not type(None)] if get_args(annotation) else [annotation]
+    model = members[0] if len(members) == 1 else None
+    assert isinstance(model, type) and issubclass(model, BaseModel), annotation
+    return model
+
+
 def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     """`raw` maps keys without the namespace (`nodes`, `network`, ...) to plain data."""
     violations: list[Violation] = []
@@ -83,8 +92,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
             violations += problems
             parsed[name] = nodes
             continue
-        annotation = field.annotation
-        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        annotation = _section_model(field.annotation)
         value, problems = _validate(annotation, raw[alias], alias)
         violations += problems
         if value is not None:
@@ -96,6 +104,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     draft.domains = parsed.get("domains") if isinstance(parsed.get("domains"), DomainsSpec) else None
     draft.aws = parsed.get("aws") if isinstance(parsed.get("aws"), AwsSpec) else None
     draft.cloudflare = parsed.get("cloudflare") if isinstance(parsed.get("cloudflare"), CloudflareSpec) else None
+    draft.batch = parsed.get("batch") if isinstance(parsed.get("batch"), BatchSpec) else None
     violations += check(draft)
     if violations:
         raise ConfigError(violations)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 
 from config.aws import AwsSpec
+from config.batch import BatchSpec, batch_violations
 from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
 from config.domains import DomainsSpec
@@ -28,6 +29,7 @@ class Draft:
     domains: DomainsSpec | None = None
     aws: AwsSpec | None = None
     cloudflare: CloudflareSpec | None = None
+    batch: BatchSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -297,6 +299,11 @@ def runtime_versions(d: Draft) -> Iterator[Violation]:
         yield from runtime_violations(d.versions, upgrading=upgrading)
 
 
+def batch_settings(d: Draft) -> Iterator[Violation]:
+    """Slurm, Ray and Ollama settings against their roles and the nodes' hardware (config/batch.py)."""
+    yield from batch_violations(d.batch, d.roles, {node.name: node for _, node in d.nodes})
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -309,6 +316,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings,
     cloud_settings,
     runtime_versions,
+    batch_settings,
 )
 
 

@@ -4,6 +4,7 @@ from pydantic import Field
 
 from config.aws import AwsSpec
 from config.base import ConfigModel
+from config.batch import BatchSpec
 from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
@@ -25,6 +26,7 @@ class ClusterSpec(ConfigModel):
     aws: AwsSpec
     cloudflare: CloudflareSpec = Field(default_factory=CloudflareSpec)
     kubernetes: KubernetesSpec = Field(default_factory=KubernetesSpec)
+    batch: BatchSpec | None = None  # off when absent (config/batch.py)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
