@@ -37,11 +37,15 @@ if [ "$(cat "$marker" 2>/dev/null || true)" != "$GT_OLLAMA_SHA256" ]; then
   gt_changed "ollama $GT_OLLAMA_VERSION in $GT_OLLAMA_PREFIX"
 fi
 gt_units_apply
+answered=no
 for _ in $(seq 1 30); do
   if curl -fsS -o /dev/null "http://$GT_OLLAMA_ADDRESS:$GT_OLLAMA_PORT/api/version"; then
-    exit 0
+    answered=yes
+    break
   fi
   sleep 2
 done
-echo "error: $(hostname): ollama does not answer on $GT_OLLAMA_ADDRESS:$GT_OLLAMA_PORT after starting" >&2
-exit 1
+if [ "$answered" != yes ]; then
+  echo "error: $(hostname): ollama does not answer on $GT_OLLAMA_ADDRESS:$GT_OLLAMA_PORT after starting" >&2
+  exit 1
+fi
