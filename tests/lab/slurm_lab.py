@@ -34,6 +34,7 @@ PRIVATE = ("/run", "/mnt", "/etc/slurm", "/etc/munge", "/var/lib/munge", "/var/l
            # tmpfs autodetect picks cgroup/v1, which wants the named `systemd` hierarchy mounted and otherwise
            # uses nothing (task/none, proctrack/linuxproc): that hierarchy alone, no resource controller.
            "/sys/fs/cgroup")
+STICKY = ("/tmp", "/dev/shm")  # world-writable with the sticky bit, as on a node
 LOG_DIRS = ("/var/log/slurm", "/var/log/munge")  # bound from the lab's work directory, to read after a failure
 
 
@@ -89,7 +90,9 @@ class SlurmLab:
         self.hosts: dict[str, SlurmHost] = {}
         self.shared_state = work / "shared-state"
 
-    def add(self, name: str, address: str) -> SlurmHost:
+    def add(
+        self, name: str, address: str, private: tuple[str, ...] = PRIVATE, logs: tuple[str, ...] = LOG_DIRS
+    ) -> SlurmHost:
         ns = self.network.attach(name[:8], IPv4Address(address))
         holder = subprocess.Popen(
             ["ip", "netns", "exec", ns, "unshare", "--uts", "--mount", "--propagation", "private", "sleep", "infinity"],
@@ -101,14 +104,15 @@ class SlurmLab:
         # of its own.
         wait(lambda: _comm(holder.pid) == "sleep" and not _same_uts(holder.pid), f"lab host {name}")
         host.run("hostname", name)
-        for path in PRIVATE:
-            host.run("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", path)
-        host.run("mkdir", "/sys/fs/cgroup/systemd")
-        host.run("mount", "-t", "cgroup", "-o", "none,name=systemd", "cgroup", "/sys/fs/cgroup/systemd")
-        for path in LOG_DIRS:
-            logs = self.work / name / path.lstrip("/")
-            logs.mkdir(parents=True, exist_ok=True)
-            host.run("mount", "--bind", str(logs), path)
+        for path in private:
+            host.run("mount", "-t", "tmpfs", "-o", "mode=1777" if path in STICKY else "mode=0755", "tmpfs", path)
+        if "/sys/fs/cgroup" in private:
+            host.run("mkdir", "/sys/fs/cgroup/systemd")
+            host.run("mount", "-t", "cgroup", "-o", "none,name=systemd", "cgroup", "/sys/fs/cgroup/systemd")
+        for path in logs:
+            kept = self.work / name / path.lstrip("/")
+            kept.mkdir(parents=True, exist_ok=True)
+            host.run("mount", "--bind", str(kept), path)
         return host
 
     def install(self, host: SlurmHost, path: str, content: bytes, mode: str, owner: str) -> None:
