@@ -18,6 +18,9 @@ from config.batch import BatchSpec
 from config.spec import ClusterSpec
 
 DRAIN_SCRIPT = "batch/slurm/drain.sh"
+# Healthy while some controller answers. No pipe: `scontrol ping` exits non-zero while any controller is down,
+# which pipefail would turn into a failed check even with a backup in charge.
+QUORUM_COMMAND = 'case "$(scontrol ping 2>&1 || true)" in *" is UP"*) exit 0 ;; *) exit 1 ;; esac'
 
 
 def contributions(spec: ClusterSpec) -> Contributions:
@@ -53,7 +56,7 @@ def _slurm(spec: ClusterSpec, batch: BatchSpec) -> Contributions:
         # slurmctld is a primary with backups, not a vote: "healthy" is some controller answering. A controller
         # restarts only while another one answers, so jobs are always scheduled.
         quorum_checks=(QuorumCheck("slurm-controllers", roles.controllers, primary,
-                                   "scontrol ping | grep -q 'is UP'", timeout_seconds=300),),
+                                   QUORUM_COMMAND, timeout_seconds=300),),
         leave_steps=tuple(
             LeaveStep("slurm", node, primary, DRAIN_SCRIPT,
                       (("GT_NODE_NAME", node), ("GT_REASON", "leaving the cluster (goldentooth)")))

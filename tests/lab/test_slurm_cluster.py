@@ -9,17 +9,22 @@ every Slurm node, a comma-separated list adds those compute nodes to the control
 util-linux and the Slurm and munge packages (.ci/debian-packages.txt); skipped otherwise, except under CI=true.
 """
 
+import base64
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from batch.contributions import contributions
 from batch.slurm.component import slurm_members
 from batch.slurm.conf import CGROUP_CONF, GRES_CONF, LOG_DIR, SLURM_CONF, SLURMD_SPOOL
+from components.script import Script, render
 from config.spec import ClusterSpec
 from offline.evaluate import Evaluation
+from tests.conftest import ROOT
 from tests.lab.namespaces import Network
 from tests.lab.slurm_lab import SlurmHost, SlurmLab, overlay, wait
 
@@ -101,6 +106,8 @@ def test_slurm_schedules_fails_over_and_refuses_a_foreign_munge_key(
         for name in roles.controllers:
             hosts[name].start("slurmctld", "/usr/sbin/slurmctld", "-D", log=tmp_path / f"{name}-slurmctld.log")
         wait(lambda: f"at {primary.name} is UP" in _ping(primary), "the primary slurmctld", timeout=60)
+        check = contributions(spec).quorum_checks[0]
+        assert primary.run("bash", "-c", check.command, check=False).returncode == 0, "the controllers' check failed"
         for name in compute:
             hosts[name].start("slurmd", "/usr/sbin/slurmd", "-D", log=tmp_path / f"{name}-slurmd.log")
 
@@ -124,6 +131,31 @@ def test_slurm_schedules_fails_over_and_refuses_a_foreign_munge_key(
         decoded = primary.run("bash", "-c", 'unmunge <<<"$1"', "unmunge", credential, check=False)
         assert decoded.returncode != 0 and "invalid credential" in decoded.stderr.lower(), decoded.stderr
         members = [n for n in compute if n != rogue.name]
+        # Seen from the node no controller accepts, no controller is up: the controllers' check fails there.
+        assert rogue.run("bash", "-c", check.command, check=False).returncode == 1
+
+        # The generated-key step on a node that holds another key: it stops, names the file, changes nothing.
+        step = files[(rogue.name, "_steps/munge.sh")]
+        script = tmp_path / "munge-step.sh"
+        script.write_text(step)
+        held = rogue.run("sha256sum", "/etc/munge/munge.key").stdout
+        adopted = subprocess.run(rogue.command("bash", str(script)), input=base64.b64encode(key).decode(),
+                                 capture_output=True, text=True, timeout=60)
+        assert adopted.returncode != 0 and "/etc/munge/munge.key holds another munge key" in adopted.stderr, \
+            adopted.stdout + adopted.stderr
+        assert "changed:" not in adopted.stdout
+        assert rogue.run("sha256sum", "/etc/munge/munge.key").stdout == held
+
+        # The leave step drains the node on the primary; run again, it has nothing to do.
+        leave = next(s for s in contributions(spec).leave_steps if s.node == rogue.name)
+        drain = tmp_path / "drain.sh"
+        drain.write_text(render(Script(ROOT / leave.script), dict(leave.params), f"{leave.run_on}/leave"))
+        first = primary.run("bash", str(drain))
+        assert f"changed: drained {rogue.name}" in first.stdout, first.stdout + first.stderr
+        state = primary.run("sinfo", "-h", "-n", rogue.name, "-o", "%T").stdout.split()
+        assert state and all(s.startswith("drain") for s in state), state
+        again = primary.run("bash", str(drain))
+        assert "changed:" not in again.stdout, again.stdout
 
         # Failover: the first backup takes over from the shared StateSaveLocation once the primary is silent
         # for SlurmctldTimeout, and schedules on the same nodes.
@@ -137,6 +169,8 @@ def test_slurm_schedules_fails_over_and_refuses_a_foreign_munge_key(
         took = time.monotonic() - started
         pinged = _ping(observer)
         assert f"at {primary.name} is DOWN" in pinged and f"at {backup} is UP" in pinged, pinged
+        check = contributions(spec).quorum_checks[0]
+        assert observer.run("bash", "-c", check.command, check=False).returncode == 0, "the controllers' check failed"
         # The job the primary ran is in the state the backup recovered: the directory is really shared.
         wait(lambda: "Recovered JobId=1 " in backup_log.read_text(), f"{backup} recovering the primary's jobs")
         ran = observer.run("srun", "-N", str(len(members)), "-w", ",".join(members), "hostname", timeout=120)
