@@ -18,8 +18,8 @@ from config.batch import BatchSpec
 from config.spec import ClusterSpec
 
 DRAIN_SCRIPT = "batch/slurm/drain.sh"
-# Healthy while some controller answers. No pipe: `scontrol ping` exits non-zero while any controller is down,
-# which pipefail would turn into a failed check even with a backup in charge.
+# Healthy while some controller answers: what `scontrol ping` prints, not its exit status, and no pipe whose
+# status pipefail could change.
 QUORUM_COMMAND = 'case "$(scontrol ping 2>&1 || true)" in *" is UP"*) exit 0 ;; *) exit 1 ;; esac'
 
 

@@ -75,10 +75,18 @@ def packages(spec: ClusterSpec, settings: SlurmSettings, node: str) -> str:
 
 
 def restart_command(spec: ClusterSpec, node: str) -> str:
+    """After a config change: restart what runs; a running controller is waited for until it answers again."""
     roles = spec.roles.slurm
     assert roles is not None
     daemons = [d for d, on in (("slurmctld", node in roles.controllers), ("slurmd", node in roles.compute)) if on]
-    return f"systemctl try-restart {' '.join(daemons)}"
+    command = f"systemctl try-restart {' '.join(daemons)}"
+    if node in roles.controllers:
+        command += (
+            "; if systemctl is-active --quiet slurmctld; then for _ in $(seq 1 60); do "
+            f'case "$(scontrol ping 2>&1 || true)" in *"at {node} is UP"*) exit 0 ;; esac; sleep 2; done; '
+            f'echo "error: {node}: slurmctld does not answer after the restart" >&2; exit 1; fi'
+        )
+    return command
 
 
 class Slurm(pulumi.ComponentResource):
@@ -151,23 +159,24 @@ class Slurm(pulumi.ComponentResource):
         self.started = {}
         previous: list[pulumi.Resource] = []
         for node in roles.controllers:
-            # A controller's files (and the restart a change brings) wait for the previous controller to answer.
+            # A controller's files (and the restart a change brings, which waits until it answers) come after the
+            # previous controller's: on an edit they restart one at a time, never all three together.
             configured[node] = self._files(runners[node], spec, settings, node, conf, [installed[node], *previous])
             self.started[node] = runners[node].run(
                 "slurm-start",
                 _START,
-                {"GT_CONTROLLER": "yes", "GT_COMPUTE": "yes" if node in shape else "no"},
+                {"GT_NODE_NAME": node, "GT_CONTROLLER": "yes", "GT_COMPUTE": "yes" if node in shape else "no"},
                 options=StepOptions(depends_on=[*configured[node], *checked.get(node, []), shared, *modules,
                                                 *accounting, *previous]),
             )
-            previous = [self.started[node]]
+            previous = [self.started[node], *configured[node]]
         for node in runners:
             if node in roles.controllers:
                 continue
             self.started[node] = runners[node].run(
                 "slurm-start",
                 _START,
-                {"GT_CONTROLLER": "no", "GT_COMPUTE": "yes"},
+                {"GT_NODE_NAME": node, "GT_CONTROLLER": "no", "GT_COMPUTE": "yes"},
                 options=StepOptions(depends_on=[*configured[node], *checked.get(node, []), self.started[primary]]),
             )
         if settings.exporter is not None:

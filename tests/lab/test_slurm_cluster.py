@@ -64,6 +64,18 @@ def _idle(host: SlurmHost, nodes: list[str]) -> bool:
     return all(states.get(n) == "idle" for n in nodes)
 
 
+def _step_with_running_units(host: SlurmHost, step: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run a rendered step where its units already run: a `systemctl` that answers enabled and active for
+    every unit (there is no systemd in a lab host; the daemons were started directly)."""
+    stub = tmp_path / "running-units"
+    stub.mkdir(exist_ok=True)
+    (stub / "systemctl").write_text("#!/bin/sh\nexit 0\n")
+    (stub / "systemctl").chmod(0o755)
+    (tmp_path / "step.sh").write_text(step)
+    return host.run("env", f"PATH={stub}:{os.environ['PATH']}", "bash", str(tmp_path / "step.sh"), check=False,
+                    timeout=180)
+
+
 def _ping(host: SlurmHost) -> str:
     return host.run("scontrol", "ping", check=False).stdout
 
@@ -103,11 +115,16 @@ def test_slurm_schedules_fails_over_and_refuses_a_foreign_munge_key(
                 lab.directory(host, settings.state_save_location, "0755", "slurm")
             lab.start_munge(host, key)
         primary = hosts[roles.controllers[0]]
-        for name in roles.controllers:
-            hosts[name].start("slurmctld", "/usr/sbin/slurmctld", "-D", log=tmp_path / f"{name}-slurmctld.log")
+        primary.start("slurmctld", "/usr/sbin/slurmctld", "-D", log=tmp_path / f"{primary.name}-slurmctld.log")
         wait(lambda: f"at {primary.name} is UP" in _ping(primary), "the primary slurmctld", timeout=60)
         check = contributions(spec).quorum_checks[0]
         assert primary.run("bash", "-c", check.command, check=False).returncode == 0, "the controllers' check failed"
+        # The start step on the running primary, with the backups not started yet: it finds its own controller's
+        # answer in `scontrol ping` and changes nothing.
+        started = _step_with_running_units(primary, files[(primary.name, "_steps/slurm-start.sh")], tmp_path)
+        assert started.returncode == 0 and "changed:" not in started.stdout, started.stdout + started.stderr
+        for name in roles.controllers[1:]:
+            hosts[name].start("slurmctld", "/usr/sbin/slurmctld", "-D", log=tmp_path / f"{name}-slurmctld.log")
         for name in compute:
             hosts[name].start("slurmd", "/usr/sbin/slurmd", "-D", log=tmp_path / f"{name}-slurmd.log")
 
