@@ -14,6 +14,7 @@ import pytest
 
 from batch.contributions import DRAIN_SCRIPT, contributions
 from batch.ray.component import unit_text as ray_unit
+from batch.slurm.component import restart_command
 from batch.slurm.conf import SLURM_CONF, SLURMCTLD_PID, SLURMD_PID, compute_nodes
 from batch.slurm.modules import module_files
 from components.script import Script, render
@@ -300,3 +301,19 @@ def test_compute_node_shapes_follow_the_models(real_evaluation: Evaluation) -> N
     shapes = {n.name: n for n in compute_nodes(spec, spec.batch.slurm)}
     assert shapes["karstark"].real_memory < shapes["bettley"].real_memory
     assert {n.cpus for n in shapes.values()} == {4}
+
+
+def test_the_restart_after_a_config_change_passes_shellcheck(real_evaluation: Evaluation, tmp_path: Path) -> None:
+    """write_file runs `on_change` with `bash -c`, outside any step script shellcheck sees."""
+    shellcheck = _tool("shellcheck")
+    spec = real_evaluation.spec
+    assert spec.roles.slurm is not None
+    paths = []
+    for node in sorted({*spec.roles.slurm.controllers, *spec.roles.slurm.compute}):
+        path = tmp_path / f"{node}.sh"
+        path.write_text(f"#!/bin/bash\n{restart_command(spec, node)}\n")
+        paths.append(str(path))
+    assert "at bettley is UP" in restart_command(spec, "bettley")
+    assert restart_command(spec, "karstark") == "systemctl try-restart slurmd"
+    done = subprocess.run([shellcheck, "--format=gcc", *paths], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
