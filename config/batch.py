@@ -224,8 +224,14 @@ def _slurm(slurm: SlurmSettings | None, roles: RolesSpec, nodes: Mapping[str, No
     if slurm.exporter is not None:
         yield from _checksums("batch.slurm.exporter.sha256", slurm.exporter, r.controllers, nodes,
                               "roles.slurm.controllers")
-    if slurm.accounting is not None and slurm.accounting.node not in nodes:
-        yield Violation("batch.slurm.accounting.node", f"{slurm.accounting.node!r} is not a node in the inventory")
+    if slurm.accounting is not None:
+        node_name = slurm.accounting.node
+        if node_name not in nodes:
+            yield Violation("batch.slurm.accounting.node", f"{node_name!r} is not a node in the inventory")
+        elif node_name not in (*r.controllers, *r.compute):
+            yield Violation("batch.slurm.accounting.node",
+                            f"{node_name!r} is not a Slurm node: slurmdbd authenticates with the cluster's munge key, "
+                            "which only Slurm nodes hold (use a controller)")
 
 
 def _distinct_ports(path: str, ports: Mapping[str, int]) -> Iterator[Violation]:

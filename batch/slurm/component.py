@@ -152,10 +152,9 @@ class Slurm(pulumi.ComponentResource):
         ]
         accounting: Sequence[pulumi.Resource] = ()
         if settings.accounting is not None:
-            node = settings.accounting.node
-            runner = runners.get(node) or args.nodes[node].runner_under(self)
-            after = [installed[node]] if node in installed else list(args.nodes[node].os_ready)
-            accounting = (Accounting("slurmdbd", settings, runner, after, pulumi.ResourceOptions(parent=self)).ready,)
+            node = settings.accounting.node  # a Slurm node (config/batch.py): it has munge and the packages
+            accounting = (Accounting("slurmdbd", settings, runners[node], [installed[node]],
+                                     pulumi.ResourceOptions(parent=self)).ready,)
         self.started = {}
         previous: list[pulumi.Resource] = []
         for node in roles.controllers:
