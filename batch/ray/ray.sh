@@ -8,7 +8,6 @@ if ! id -u ray >/dev/null 2>&1; then
   gt_changed "user ray"
 fi
 gt_ensure_dir "$GT_RAY_HOME" 0750 ray ray
-gt_ensure_dir /var/log/ray 0755 ray ray
 # The marker is written last, so an interrupted install (no marker) is started over, never half-used.
 marker="$GT_RAY_PREFIX/.goldentooth-installed"
 if [ "$(cat "$marker" 2>/dev/null || true)" != "$GT_RAY_SPEC" ]; then
