@@ -121,8 +121,8 @@ def test_slurm_schedules_fails_over_and_refuses_a_foreign_munge_key(
         assert primary.run("bash", "-c", check.command, check=False).returncode == 0, "the controllers' check failed"
         # The start step on the running primary, with the backups not started yet: it finds its own controller's
         # answer in `scontrol ping` and changes nothing.
-        started = _step_with_running_units(primary, files[(primary.name, "_steps/slurm-start.sh")], tmp_path)
-        assert started.returncode == 0 and "changed:" not in started.stdout, started.stdout + started.stderr
+        start = _step_with_running_units(primary, files[(primary.name, "_steps/slurm-start.sh")], tmp_path)
+        assert start.returncode == 0 and "changed:" not in start.stdout, start.stdout + start.stderr
         for name in roles.controllers[1:]:
             hosts[name].start("slurmctld", "/usr/sbin/slurmctld", "-D", log=tmp_path / f"{name}-slurmctld.log")
         for name in compute:
