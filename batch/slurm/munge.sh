@@ -20,18 +20,19 @@ if [ -e "$key_file" ] && ! cmp -s "$candidate" "$key_file"; then
     exit 1
   fi
 fi
-gt_ensure_dir /etc/munge 0700 root root
+# Before the package exists there is no munge user yet: root holds the key until the package made it.
 owner=root
 if id -u munge >/dev/null 2>&1; then
   owner=munge
 fi
+gt_ensure_dir /etc/munge 0700 "$owner" "$owner"
 key_changed=no
 if gt_install_file "$candidate" "$key_file" 0400 "$owner" "$owner"; then
   key_changed=yes
 fi
 gt_apt_install "munge=$GT_MUNGE_VERSION-*"
 # The package created the munge user; the key and its directory belong to it.
-if [ "$(stat -c %U:%G:%a "$key_file")" != munge:munge:400 ]; then
+if [ "$(stat -c %U:%G:%a "$key_file")" != munge:munge:400 ] || [ "$(stat -c %U:%G /etc/munge)" != munge:munge ]; then
   chown munge:munge /etc/munge "$key_file"
   chmod 0400 "$key_file"
   gt_changed "$key_file owned by munge"

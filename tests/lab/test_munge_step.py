@@ -66,10 +66,12 @@ def test_the_munge_step_adopts_nothing_silently_and_replaces_only_when_told(
         assert code == 0, out
         assert f"changed: {KEY}" in out and "changed: restarted munge for the new key" in out, out
         assert host.run("stat", "-c", "%U:%G:%a", KEY).stdout.strip() == "munge:munge:400"
+        assert host.run("stat", "-c", "%U:%G:%a", "/etc/munge").stdout.strip() == "munge:munge:700"
         assert host.run("sha256sum", KEY).stdout.split()[0] == hashlib.sha256(generated).hexdigest()
 
         code, out = _run(host, bin_dir, replacing, generated)
         assert code == 0 and "changed:" not in out, out
+        assert host.run("stat", "-c", "%U:%G:%a", "/etc/munge").stdout.strip() == "munge:munge:700"
     finally:
         lab.down()
         network.down()
