@@ -8,3 +8,12 @@ for spec in "${packages[@]}"; do
 done
 gt_ensure_dir "$GT_SPOOL_DIR" 0755 slurm slurm
 gt_ensure_dir "$GT_LOG_DIR" 0755 slurm slurm
+# The Ansible era's drop-in pointed slurmctld's PIDFile at /var/run/slurm/slurmctld.pid. slurm.conf now writes
+# Debian's /run/slurmctld.pid, and systemd would wait for the old file until the start timed out.
+legacy=/etc/systemd/system/slurmctld.service.d/override.conf
+if [ -f "$legacy" ] && grep -q '^PIDFile=' "$legacy"; then
+  rm -f -- "$legacy"
+  rmdir --ignore-fail-on-non-empty "${legacy%/*}"
+  systemctl daemon-reload
+  gt_changed "removed $legacy (its PIDFile is not the one slurm.conf writes)"
+fi
