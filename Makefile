@@ -10,7 +10,7 @@ BACKEND ?= file://$(CURDIR)/.pulumi-state
 PULUMI ?= pulumi
 
 .DEFAULT_GOAL := help
-.PHONY: help venv plan test lint typecheck unit lab bench graph render check preview up clean
+.PHONY: help venv plan test lint typecheck unit ray-lab-env lab bench graph render check preview up clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -35,6 +35,9 @@ lint: $(STAMP) ## ruff and mypy
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+ray-lab-env: $(STAMP) ## the stack's pinned Ray wheels in a venv outside the checkout, for tests/lab/test_ray_cluster.py
+	$(BIN)/python -m tests.lab.ray_env
 
 lab: $(STAMP) ## the SSH lab on all 17 nodes (needs root)
 	GOLDENTOOTH_LAB_NODES=all $(BIN)/python -m pytest -q -m lab tests/lab

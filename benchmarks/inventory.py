@@ -64,6 +64,9 @@ def scaled_config(real: dict[str, Any], total: int) -> dict[str, Any]:
         roles["nomad"]["clients"].append(name)
         if "slurm" in roles:
             roles["slurm"]["compute"].append(name)
+            slurm = (config.get("goldentooth:batch") or {}).get("slurm")
+            if node["model"] == "x86-64" and slurm is not None:
+                slurm.setdefault("cpus", {})[name] = 16  # no fixed core count for x86: the batch rules want it stated
         if "ray" in roles:
             roles["ray"]["workers"].append(name)
         if "gpu" in node:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from aws.cloud import AwsCloud
+from batch.component import Batch
 from cluster.context import LayerContext
 from cluster.registry import LAYERS, collect_contributions
 from components.contributions import Contributions
@@ -71,6 +72,10 @@ class Cluster(pulumi.ComponentResource):
     @property
     def observability(self) -> Observability | None:
         return self._ctx.optional("observability", Observability)
+
+    @property
+    def batch(self) -> Batch | None:
+        return self._ctx.optional("batch", Batch)
 
     @property
     def storage(self) -> Storage:

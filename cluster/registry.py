@@ -12,6 +12,7 @@ Adding a layer is one folder and one line here (docs/adding-a-layer.md). Its `bu
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from batch.contributions import contributions as batch_contributions
 from cluster import wiring
 from cluster.context import LayerContext
 from components.contributions import Contributions
@@ -51,6 +52,7 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("k8s", "Kubernetes", "#f28e2b", wiring.kubernetes, k8s_contributions),
     LayerDef("hashicorp", "HashiCorp", "#59a14f", wiring.hashicorp, hashicorp_contributions),
     LayerDef("storage", "Storage", "#9c755f", wiring.storage, storage_contributions),
+    LayerDef("batch", "Batch (Slurm, Ray, Ollama)", "#76b7b2", wiring.batch, batch_contributions),
     LayerDef("observability", "Observability", "#e15759", wiring.observability, observability_contributions),
     LayerDef("cloudflare", "Cloudflare", "#ff9da7", wiring.cloudflare),
 )

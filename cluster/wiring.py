@@ -12,6 +12,7 @@ import pulumi
 
 from aws.cloud import AwsCloud, AwsCloudArgs
 from aws.records import cluster_records, merge_records
+from batch.component import Batch, BatchArgs
 from cloudflare.build import CloudflareArgs, build_cloudflare
 from cloudflare.routes import PublicRoute
 from cluster.context import LayerContext
@@ -137,6 +138,13 @@ def observability(ctx: LayerContext) -> Observability | None:
     ready: dict[tuple[str, str], Sequence[pulumi.Resource]] = {k: (v,) for k, v in issued(ctx).items()}
     merged = ctx.contributions + existing_contributions(spec)
     return Observability("observability", ObservabilityArgs(spec, ctx.nodes, merged, ctx.secrets, ready), ctx.opts)
+
+
+def batch(ctx: LayerContext) -> Batch | None:
+    """Slurm with munge, Lmod's modules on the NFS share, Ray and Ollama; only when goldentooth:batch is set."""
+    if ctx.spec.batch is None:
+        return None
+    return Batch("batch", BatchArgs(ctx.spec, ctx.nodes), ctx.opts)
 
 
 def cloudflare(ctx: LayerContext) -> "CloudflareTunnel | None":

@@ -7,7 +7,7 @@ import difflib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -73,6 +73,12 @@ def _document_problems(raw: Mapping[str, Any]) -> tuple[list[Violation], set[str
         return [Violation(f"{NAMESPACE}:*", f"no {NAMESPACE}: settings are given{where} "
                                            f"(expected {', '.join(_SECTIONS)})")], set(_SECTIONS)
     return violations, meant
+def _section_model(annotation: object) -> type[BaseModel]:
+    """The model of a section; an optional section (`BatchSpec | None`) is validated as its model."""
+    members = [a for a in get_args(annotation) if a is not type(None)] if get_args(annotation) else [annotation]
+    model = members[0] if len(members) == 1 else None
+    assert isinstance(model, type) and issubclass(model, BaseModel), annotation
+    return model
 
 
 def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
@@ -99,8 +105,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
             violations += problems
             parsed[name] = nodes
             continue
-        annotation = field.annotation
-        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        annotation = _section_model(field.annotation)
         value, problems = _validate(annotation, raw[alias], alias)
         violations += problems
         if value is not None:

@@ -10,6 +10,7 @@ from ipaddress import IPv4Network
 
 from config import meaning
 from config.aws import AwsSpec
+from config.batch import BatchSpec, batch_violations
 from config.cloud_rules import cloud_violations
 from config.cloudflare import CloudflareSpec
 from config.cluster import SshSpec
@@ -41,6 +42,7 @@ class Draft:
     storage: StorageSpec | None = None
     hashicorp: HashicorpSpec | None = None
     ssh: SshSpec | None = None
+    batch: BatchSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -287,13 +289,22 @@ def pki_settings(d: Draft) -> Iterator[Violation]:
     if ca_node in by_name and d.domains is not None:
         names = ca_names(ca_node, by_name[ca_node].ip, d.domains.base, d.domains.nodes)
     yield from pki_violations(d.pki, names, d.all_node_names)
+
+
 def storage_settings(d: Draft) -> Iterator[Violation]:
     """Data disks by stable id and claimed once, layers on disks meant for them (config/storage.py)."""
     yield from storage_violations(d.storage, d.roles, [(d.path(i, n), n) for i, n in d.nodes])
+
+
 def hashicorp_settings(d: Draft) -> Iterator[Violation]:
     """A Consul agent under every Vault and Nomad agent (config/hashicorp.py)."""
     if d.roles is not None:
         yield from hashicorp_violations(d.hashicorp or HashicorpSpec(), d.roles, d.all_node_names)
+
+
+def batch_settings(d: Draft) -> Iterator[Violation]:
+    """Slurm, Ray and Ollama settings against their roles and the nodes' hardware (config/batch.py)."""
+    yield from batch_violations(d.batch, d.roles, {node.name: node for _, node in d.nodes})
 
 
 RULES: tuple[Rule, ...] = (
@@ -313,6 +324,7 @@ RULES: tuple[Rule, ...] = (
     storage_settings,
     hashicorp_settings,
     *meaning.RULES,
+    batch_settings,
 )
 
 

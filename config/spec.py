@@ -4,6 +4,7 @@ from pydantic import Field
 
 from config.aws import AwsSpec
 from config.base import ConfigModel
+from config.batch import BatchSpec
 from config.cloudflare import CloudflareSpec
 from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
@@ -33,6 +34,7 @@ class ClusterSpec(ConfigModel):
     pki: PkiSpec = Field(default_factory=PkiSpec)
     storage: StorageSpec = Field(default_factory=StorageSpec)
     hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
+    batch: BatchSpec | None = None  # off when absent (config/batch.py)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

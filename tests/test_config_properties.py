@@ -123,7 +123,7 @@ def inventories(draw: st.DrawFn, base: dict[str, Any], max_nodes: int = 60) -> d
             for nm in _subset(draw, names, max_size=3)
         ],
         "zfs": _subset(draw, names),
-        "slurm": {"controllers": _subset(draw, names, 1, 3), "compute": _subset(draw, names)},
+        "slurm": {"controllers": _subset(draw, names, 1, 3), "compute": _subset(draw, names, 1)},
         "ray": {"head": ray_head, "workers": ray_workers, "gpuWorkers": [nm for nm in ray_workers if nm in gpu]},
         "ollama": _subset(draw, gpu),
     }
@@ -141,6 +141,10 @@ def inventories(draw: st.DrawFn, base: dict[str, Any], max_nodes: int = 60) -> d
     plain["roles"] = roles
     if "seaweedfs" not in roles:  # the real stack's StorageClass is SeaweedFS's
         plain["storage"] = {**plain.get("storage", {}), "storageClasses": [], "defaultStorageClass": None}
+    if plain.get("batch", {}).get("slurm") is not None:
+        # Boards have a known core count; an x86 compute node needs it stated (config/batch.py).
+        x86 = {node["name"] for node in nodes if node["model"] == "x86-64"}
+        plain["batch"]["slurm"]["cpus"] = {nm: 8 for nm in roles["slurm"]["compute"] if nm in x86}
     return plain
 
 
