@@ -64,5 +64,8 @@ up: $(STAMP) ## real `pulumi up` with the local file backend; cap SSH fan-out wi
 	$(PULUMI) login $(BACKEND)
 	$(PULUMI) up --stack $(STACK) --policy-pack policies --parallel $${PARALLEL:-8}
 
+engine: $(STAMP) ## build the pinned Pulumi CLI, Python language host and providers from Go modules (docs/engine.md)
+	tools/engine/build.sh
+
 clean: ## remove build output (keeps .venv)
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
