@@ -17,7 +17,7 @@ from config.load import load, read_stack_file
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from offline.recorder import SECRET, UNKNOWN, RecordedResource, RecordingMonitor
-from offline.sdk_cost import fewer_collections, use_fast_stack_trace
+from offline.sdk_cost import collector_paused, use_fast_stack_trace
 
 use_fast_stack_trace()  # the same source positions, without reading every frame's source line
 
@@ -76,7 +76,7 @@ def evaluate(
     def program() -> None:
         build(spec, secrets)
 
-    with artifacts.collecting() as sink, fewer_collections():
+    with artifacts.collecting() as sink, collector_paused():
         _sync_await(run_pulumi_func(program))
         files = tuple(sorted((_resolve(a) for a in sink.artifacts), key=lambda f: (f.node, f.path)))
     resources = tuple(sorted(monitor.recorded, key=lambda r: r.urn))

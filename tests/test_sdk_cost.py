@@ -57,9 +57,14 @@ def test_the_evaluator_uses_the_fast_stack_trace(real_evaluation: Evaluation) ->
     assert pulumi.runtime.resource._get_stack_trace is sdk_cost.fast_stack_trace
 
 
-def test_fewer_collections_restores_the_thresholds_even_on_error() -> None:
-    before = gc.get_threshold()
-    with pytest.raises(RuntimeError), sdk_cost.fewer_collections():
-        assert gc.get_threshold() == sdk_cost.EVALUATION_THRESHOLDS
-        raise RuntimeError("boom")
-    assert gc.get_threshold() == before
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_for_the_block_and_as_it_was_after_even_on_error(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with pytest.raises(RuntimeError), sdk_cost.collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("boom")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
