@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import tools
 from tests.skip_summary import summary_line
 from tests.tools import MISSING_TOOL, system_tool
 
@@ -115,3 +116,26 @@ def test_an_unreadable_package_list_is_an_error_not_an_empty_list(tmp_path: Path
     done = subprocess.run(["bash", str(ENSURE), "--packages"], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "GOLDENTOOTH_PACKAGE_LIST": str(tmp_path / "packages.txt")}, check=False)
     assert done.returncode == 1 and "cannot read" in done.stderr
+
+
+def test_go_tools_are_found_where_go_tool_sh_puts_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pinned = tmp_path / "go-tools.txt"
+    pinned.write_text("# NAME PACKAGE VERSION\ndemo example.com/demo/cmd/demo v1.2.3  # a comment\n", encoding="utf-8")
+    monkeypatch.setattr(tools, "GO_TOOLS", pinned)
+    monkeypatch.setenv("GOLDENTOOTH_TOOLS", str(tmp_path / "cache"))
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GOLDENTOOTH_DEPS_ENSURED", raising=False)
+    expected = tmp_path / "cache" / "demo-v1.2.3" / "demo"
+    assert tools.go_tool_path("demo") == expected
+    with pytest.raises(pytest.skip.Exception, match="missing tool: demo"):
+        tools.go_tool("demo")
+    monkeypatch.setenv("GOLDENTOOTH_DEPS_ENSURED", "1")
+    with pytest.raises(pytest.fail.Exception, match="dependencies were ensured"):
+        tools.go_tool("demo")
+    expected.parent.mkdir(parents=True)
+    expected.write_text("#!/bin/sh\n", encoding="utf-8")
+    expected.chmod(0o755)
+    (expected.parent / ".built").write_text("example.com/demo/cmd/demo v1.2.3\n", encoding="utf-8")
+    assert tools.go_tool("demo") == expected
+    with pytest.raises(LookupError, match="not pinned"):
+        tools.go_tool_path("other")

@@ -56,7 +56,7 @@ def go_tool_path(name: str) -> Path:
         fields = line.split("#", 1)[0].split()
         if len(fields) >= 3 and fields[0] == name:
             return root / f"{name}-{fields[2]}" / name
-    raise LookupError(f"{name} is not pinned in {GO_TOOLS.relative_to(ROOT)}")
+    raise LookupError(f"{name} is not pinned in {GO_TOOLS}")
 
 
 def go_tool(name: str) -> Path:
