@@ -10,7 +10,7 @@ BACKEND ?= file://$(CURDIR)/.pulumi-state
 PULUMI ?= pulumi
 
 .DEFAULT_GOAL := help
-.PHONY: help venv plan test lint typecheck unit ray-lab-env lab bench graph render check preview up clean
+.PHONY: help venv deps tools plan test lint typecheck unit ray-lab-env lab bench graph render check preview up engine clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -27,20 +27,29 @@ venv: $(STAMP) ## create or refresh the virtual environment
 plan: $(STAMP) ## evaluate the real stack offline and print what `pulumi up` would create
 	$(BIN)/goldentooth plan
 
-test: lint unit ## everything CI runs: lint, types, unit/stack/real-tool tests, the lab on one host per model
+# What the tests need beyond Python: the Debian packages in .ci/debian-packages.txt (installed when root on Debian,
+# else named with the command that installs them) and the Go-built tools in tools/go-tools.txt. The tests then run
+# with GOLDENTOOTH_DEPS_ENSURED=1, so a tool that is still missing fails its test instead of skipping it.
+deps: ## install the Debian packages (as root) and build the Go tools the tests need, or say how
+	tools/ensure-deps.sh
+
+tools: ## build the Go tools in tools/go-tools.txt (once per version, cached outside the checkout)
+	tools/ensure-deps.sh --go-tools
+
+test: deps lint unit ## everything CI runs: lint, types, unit/stack/real-tool tests, the lab on one host per model
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+unit: $(STAMP) deps
+	GOLDENTOOTH_DEPS_ENSURED=1 $(BIN)/python -m pytest -q
 
 ray-lab-env: $(STAMP) ## the stack's pinned Ray wheels in a venv outside the checkout, for tests/lab/test_ray_cluster.py
 	$(BIN)/python -m tests.lab.ray_env
 
-lab: $(STAMP) ## the SSH lab on all 17 nodes (needs root)
-	GOLDENTOOTH_LAB_NODES=all $(BIN)/python -m pytest -q -m lab tests/lab
+lab: $(STAMP) deps ## the SSH lab on all 17 nodes (needs root)
+	GOLDENTOOTH_DEPS_ENSURED=1 GOLDENTOOTH_LAB_NODES=all $(BIN)/python -m pytest -q -m lab tests/lab
 
 bench: $(STAMP) ## time and memory of `goldentooth plan`: real stack, 100 and 1000 generated nodes
 	$(BIN)/python -m benchmarks.plan_bench

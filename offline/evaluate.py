@@ -15,6 +15,9 @@ from config.load import load, read_stack
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from offline.recorder import PROJECT, SECRET, UNKNOWN, RecordedResource, recording, run
+from offline.sdk_cost import collector_paused, use_fast_stack_trace
+
+use_fast_stack_trace()  # the same source positions, without reading every frame's source line
 
 __all__ = ["PROJECT", "Evaluation", "RenderedFile", "depends_directly", "evaluate", "evaluate_file"]
 
@@ -115,7 +118,8 @@ def evaluate(
     """Validate, then evaluate. Raises `ConfigError` (nothing registered) when the config is invalid."""
     spec, secrets = load(plain, secrets, require_secrets=False)
     built: list[object] = []
-    with recording(preview=preview, config=provider_config) as monitor, artifacts.collecting() as sink:
+    with recording(preview=preview, config=provider_config) as monitor, artifacts.collecting() as sink, \
+            collector_paused():
         run(lambda: built.append(build(spec, secrets)))
         files = tuple(sorted((_resolve(a) for a in sink.artifacts), key=lambda f: (f.node, f.path)))
     resources = tuple(sorted(monitor.recorded, key=lambda r: r.urn))

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from config.load import read_stack_file
 from config.secrets import SECRET_KEYS, SecretValues
 from offline.evaluate import Evaluation, evaluate, evaluate_file
+from tests.skip_summary import pytest_unconfigure  # noqa: F401  (the session's last line: skips and why)
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_FILE = ROOT / "Pulumi.goldentooth.yaml"

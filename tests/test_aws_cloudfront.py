@@ -2,17 +2,15 @@
 bare domain's redirect, whose JavaScript is executed here with node."""
 
 import json
-import shutil
 import subprocess
 from typing import Any
-
-import pytest
 
 from aws import cloudfront_settings as cf
 from aws.redirect_function import redirect_code
 from offline.evaluate import Evaluation, depends_directly
 from offline.placeholders import resource_id
 from tests.aws_support import policy, region_of
+from tests.tools import system_tool
 
 
 def _distribution(ev: Evaluation, name: str) -> dict[str, Any]:
@@ -106,9 +104,7 @@ def test_the_redirect_function_is_published_and_runs_on_viewer_request(real_eval
 
 
 def _run_handler(code: str, uri: str) -> Any:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (.ci/run installs nodejs)")
+    node = system_tool("node", "nodejs")
     harness = "const h = new Function(require('fs').readFileSync(0, 'utf8') + '\\nreturn handler;')();" \
               f"process.stdout.write(JSON.stringify(h({{request: {{method: 'GET', uri: {json.dumps(uri)}}}}})));"
     done = subprocess.run([node, "-e", harness], input=code, capture_output=True, text=True, timeout=30, check=True)

@@ -4,7 +4,6 @@ Graphviz), and the HTML page holds every resource, draws the right edges and fet
 import html.parser
 import json
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from offline.graph import Graph, GraphNode, build_graph, to_dot, to_mermaid
 from offline.graph_html import to_html
 from offline.graph_layout import BOX_H, BOX_W, layout
 from offline.recorder import RecordedResource
+from tests.tools import system_tool
 
 
 @pytest.fixture(scope="module")
@@ -122,21 +122,21 @@ def test_the_real_graph_has_no_cycle_and_steps_follow_dependencies(real_graph: G
     assert all(depth[b] > depth[a] for a, b in real_graph.edges)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz is installed by .ci/run")
 def test_dot_output_is_accepted_by_graphviz_and_draws_every_box(real_evaluation: Evaluation, real_graph: Graph) -> None:
+    dot = system_tool("dot", "graphviz")
     text = to_dot(real_graph, [n.name for n in real_evaluation.spec.nodes])
-    svg = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=300, check=True).stdout
+    svg = subprocess.run([dot, "-Tsvg"], input=text, capture_output=True, text=True, timeout=300, check=True).stdout
     assert svg.count('class="node"') == len(real_graph.nodes)
     assert svg.count('class="edge"') == len(real_graph.reduced_edges)
     for host in real_evaluation.spec.nodes:
         assert f">{host.name}</text>" in svg  # each host's cluster is labelled
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz is installed by .ci/run")
 def test_dot_output_survives_hostile_names() -> None:
+    dot = system_tool("dot", "graphviz")
     graph = _synthetic(['say "hi"', "back\\slash", "line\nbreak", "<b>&amp;</b>", "{curly}; x -> y"],
                        [(0, 1), (1, 2), (2, 3), (3, 4)], ['host "q"'])
-    result = subprocess.run(["dot", "-Tsvg"], input=to_dot(graph), capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run([dot, "-Tsvg"], input=to_dot(graph), capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count('class="node"') == 5
 
@@ -251,9 +251,9 @@ def test_names_cannot_break_out_of_the_page(real_evaluation: Evaluation) -> None
     assert [r["name"] for r in json.loads(page.scripts[0])["resources"]].count("</script><script>alert(1)</script>") == 1
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="nodejs is installed by .ci/run")
 def test_the_page_script_is_valid_javascript(real_evaluation: Evaluation, real_graph: Graph) -> None:
+    node = system_tool("node", "nodejs")
     _, page = _page(real_graph, real_evaluation)
-    result = subprocess.run(["node", "--check", "-"], input=page.scripts[1], capture_output=True, text=True,
+    result = subprocess.run([node, "--check", "-"], input=page.scripts[1], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr

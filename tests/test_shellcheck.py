@@ -4,7 +4,6 @@ helper library, body), and no static script left out of the plan."""
 import copy
 import hashlib
 import os
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,6 +17,7 @@ from offline.evaluate import Evaluation, RenderedFile, evaluate
 from tests.conftest import fake_secret_values
 from tests.observability_support import evaluate_with_certificates
 from tests.storage_support import enable_ceph
+from tests.tools import system_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_DIRS = ("components", *layer_names())  # step scripts live beside the component that runs them
@@ -25,12 +25,7 @@ _CACHE_KEY = "goldentooth/shellcheck-clean"  # digests of texts this shellcheck 
 
 
 def _shellcheck() -> str:
-    path = shutil.which("shellcheck")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("shellcheck is not installed (.ci/run installs it)")
-        pytest.skip("shellcheck is not installed")
-    return path
+    return system_tool("shellcheck", "shellcheck")
 
 
 def _version(shellcheck: str) -> str:

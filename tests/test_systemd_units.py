@@ -8,15 +8,13 @@ executable stubs, and the test names them. Any finding, warnings included, fails
 same set of unit files are verified once.
 """
 
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from offline.evaluate import Evaluation, RenderedFile
+from tests.tools import missing, system_tool
 
 UNIT_DIR = "/etc/systemd/system/"
 UNIT_SUFFIXES = (".service", ".socket", ".mount", ".automount", ".timer", ".path", ".target", ".swap", ".slice")
@@ -25,11 +23,9 @@ HOST_UNITS = Path("/usr/lib/systemd/system")
 
 
 def _systemd_analyze() -> str:
-    path = shutil.which("systemd-analyze")
-    if path is None or not HOST_UNITS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail("systemd-analyze is not installed (.ci/run installs systemd)")
-        pytest.skip("systemd-analyze is not installed")
+    path = system_tool("systemd-analyze", "systemd")
+    if not HOST_UNITS.is_dir():
+        missing(f"systemd's units in {HOST_UNITS}", "Debian package systemd")
     return path
 
 
@@ -119,9 +115,7 @@ def test_every_unit_file_the_program_writes_passes_systemd_analyze_verify(
 
 def test_mount_units_are_named_after_their_mount_point(real_evaluation: Evaluation) -> None:
     """systemd refuses a mount unit whose name is not the escaped path; compare with the real systemd-escape."""
-    escape = shutil.which("systemd-escape")
-    if escape is None:
-        pytest.skip("systemd-escape is not installed")
+    escape = system_tool("systemd-escape", "systemd")
     for files in _unit_files(real_evaluation).values():
         for f in files:
             if f.path.endswith((".mount", ".automount")):

@@ -105,3 +105,10 @@ def test_up_runs_on_main_behind_an_approval_environment_with_capped_parallelism(
 def test_lan_jobs_install_the_pack_from_its_pinned_requirements(name: str) -> None:
     runs = "\n".join(s.get("run", "") for s in _steps(_load(name)))
     assert "policies/venv/bin/python -m pip install --quiet -r policies/requirements.txt" in runs
+
+
+def test_the_offline_job_installs_packages_from_the_one_list() -> None:
+    """No second package list: the job runs the script `make test` and .ci/run share."""
+    runs = "\n".join(s.get("run", "") for s in _steps(_load("offline.yaml")))
+    assert "tools/ensure-deps.sh" in runs
+    assert "apt-get install" not in runs

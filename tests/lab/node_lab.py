@@ -18,17 +18,24 @@ from tests.lab.host import LabHost, lower_usr, wait_until
 from tests.lab.namespaces import Network
 from tests.lab.ssh import Outcome, SshClient
 from tests.nodes_support import Step, node_steps
+from tests.tools import system_tool
 
 NODES_ENV = "GOLDENTOOTH_LAB_NODES"
 
 
+# The programs the lab runs, each with the Debian package (.ci/debian-packages.txt) that has it.
+LAB_TOOLS = {"ip": "iproute2", "unshare": "util-linux", "setpriv": "util-linux", "flock": "util-linux",
+             "sshd": "openssh-server", "ssh": "openssh-client", "ssh-keygen": "openssh-client",
+             "dpkg-deb": "dpkg", "apt-cache": "apt"}
+
+
 def prerequisites() -> str | None:
-    """Why the lab cannot run here, or None."""
+    """Why the lab cannot run here (it needs root), or None. A missing program fails the test once the
+    dependencies were ensured, and is a counted skip otherwise (tests.tools)."""
+    for tool, package in LAB_TOOLS.items():
+        system_tool(tool, package)
     if os.geteuid() != 0:
         return "the SSH lab needs root (network, mount and PID namespaces)"
-    for tool in ("ip", "unshare", "setpriv", "sshd", "ssh", "ssh-keygen", "dpkg-deb", "apt-cache", "flock"):
-        if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
-            return f"the SSH lab needs {tool} (.ci/run installs it)"
     return None
 
 

@@ -4,12 +4,11 @@ keeps serving when one of them stops.
 
 Everything lives in network namespaces this test creates (a switch namespace with a bridge, one namespace per
 host), so no address is configured outside them. The stand-ins answer `/readyz` (HAProxy's health check) and
-name themselves on any other path. Needs root and `ip`; skipped otherwise, except under CI=true.
+name themselves on any other path. Needs root (skipped otherwise, except under CI=true) and `ip`, haproxy, openssl (tests.tools).
 """
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import pytest
 from edge.component import CORE_PATH
 from edge.config import STATS_PASSWORD_ENV
 from offline.evaluate import Evaluation
+from tests.tools import system_tool
 
 pytestmark = pytest.mark.lab
 
@@ -68,11 +68,11 @@ print(json.dumps(answers))
 
 
 def _prerequisites() -> str | None:
+    """Why the lab cannot run here (it needs root), or None; a missing program fails or is a counted skip."""
+    for tool, package in (("ip", "iproute2"), ("haproxy", "haproxy"), ("openssl", "openssl")):
+        system_tool(tool, package)
     if os.geteuid() != 0:
-        return "needs root to create network namespaces"
-    for tool in ("ip", "haproxy", "openssl"):
-        if shutil.which(tool) is None:
-            return f"needs {tool}"
+        return "the HAProxy lab needs root to create network namespaces"
     return None
 
 

@@ -23,7 +23,7 @@ import pytest
 from offline.evaluate import Evaluation
 from storage.seaweedfs.plan import KINDS, WEED, roles_of, seaweedfs_nodes, seaweedfs_ports
 from tests.lab.namespaces import Network
-from tests.tools import tool_path
+from tests.tools import go_tool
 
 pytestmark = pytest.mark.lab
 
@@ -49,7 +49,7 @@ def _require() -> Path:
         if os.environ.get("CI") == "true":
             pytest.fail("the SeaweedFS lab needs root for network namespaces")
         pytest.skip("needs root for network namespaces")
-    return tool_path("weed")
+    return go_tool("weed")
 
 
 def _exec_start(ev: Evaluation, node: str, kind: str) -> list[str]:

@@ -24,7 +24,7 @@ from tests.lab.node_lab import NodeLab, lab_steps, node_lab, prerequisites
 from tests.lab.ssh import Outcome
 from tests.lab.storage_support import component_steps, evaluate_with_overlay, substituting_runner
 from tests.nodes_support import Step
-from tests.tools import tool_path
+from tests.tools import go_tool
 
 pytestmark = pytest.mark.lab
 COMPONENT = "goldentooth:storage:Seaweedfs"
@@ -37,7 +37,7 @@ def _require() -> Path:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the SeaweedFS step lab, but {reason}")
         pytest.skip(reason)
-    return tool_path("weed")
+    return go_tool("weed")
 
 
 @dataclass
