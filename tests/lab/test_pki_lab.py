@@ -24,7 +24,7 @@ from config.secrets import SecretValues
 from offline.evaluate import Evaluation, evaluate
 from pki.contributions import CANARY_DIR, CANARY_RELOADS
 from tests.conftest import fake_secret_values
-from tests.go_tools import require
+from tests.tools import go_tool
 from tests.lab.apply import Run, apply
 from tests.lab.node_lab import NodeLab, node_lab, prerequisites
 from tests.lab.ssh import Outcome
@@ -110,7 +110,7 @@ def pki_lab(real_plain: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
         if os.environ.get("CI") == "true":
             pytest.fail(f"the PKI lab cannot run under CI: {reason}")
         pytest.skip(reason)
-    binaries = {"step-cli/usr/bin/step": require("step"), "step-ca/usr/bin/step-ca": require("step-ca")}
+    binaries = {"step-cli/usr/bin/step": go_tool("step"), "step-ca/usr/bin/step-ca": go_tool("step-ca")}
     ev = _evaluate(real_plain, LAB_PKI)
     with node_lab(ev, NODES, tmp_path_factory.mktemp("pki-lab"), package_files=binaries) as lab:
         for name, host in lab.hosts.items():
