@@ -36,7 +36,7 @@ deps: ## install the Debian packages (as root) and build the Go tools the tests 
 tools: ## build the Go tools in tools/go-tools.txt (once per version, cached outside the checkout)
 	tools/ensure-deps.sh --go-tools
 
-test: deps lint unit ## everything CI runs: lint, types, unit/stack/real-tool tests, the lab on one host per model
+test: deps ray-lab-env lint unit ## everything CI runs: lint, types, unit/stack/real-tool tests, the lab on one host per model
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check .

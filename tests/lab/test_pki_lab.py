@@ -24,11 +24,11 @@ from config.secrets import SecretValues
 from offline.evaluate import Evaluation, evaluate
 from pki.contributions import CANARY_DIR, CANARY_RELOADS
 from tests.conftest import fake_secret_values
-from tests.tools import go_tool
 from tests.lab.apply import Run, apply
 from tests.lab.node_lab import NodeLab, node_lab, prerequisites
 from tests.lab.ssh import Outcome
 from tests.nodes_support import COMMAND, Step
+from tests.tools import go_tool
 
 pytestmark = pytest.mark.lab
 

@@ -23,6 +23,7 @@ from offline.evaluate import Evaluation
 from tests.lab.namespaces import Network
 from tests.lab.ray_env import ray_env, ready
 from tests.lab.slurm_lab import SlurmHost, SlurmLab, wait
+from tests.tools import missing
 
 pytestmark = pytest.mark.lab
 
@@ -70,7 +71,7 @@ def test_ray_head_and_two_workers_run_a_task_on_a_worker(real_evaluation: Evalua
     settings, roles = spec.batch.ray, spec.roles.ray
     env = ray_env(settings.version)
     if not ready(env):
-        pytest.skip(f"no Ray {settings.version} environment at {env} (make ray-lab-env builds it)")
+        missing(f"the Ray {settings.version} environment {env}", "make ray-lab-env builds it")
     names = [roles.head, *roles.workers[:2]]
     units = {f.node: f.content for f in real_evaluation.files if f.path.endswith(f"/{UNIT}")}
     # Outside the namespaces' private /tmp, so every lab host can read them.

@@ -18,6 +18,7 @@ from offline.evaluate import Evaluation
 from tests.lab.namespaces import Network
 from tests.lab.ray_env import wheels
 from tests.lab.slurm_lab import SlurmHost, SlurmLab
+from tests.tools import missing
 
 pytestmark = pytest.mark.lab
 
@@ -42,7 +43,7 @@ def test_the_ray_step_installs_the_pinned_ray_once(real_evaluation: Evaluation, 
     settings = spec.batch.ray
     cache = wheels()
     if not any(cache.glob(f"ray-{settings.version}-*.whl")):
-        pytest.skip(f"no ray {settings.version} wheel in {cache} (make ray-lab-env downloads it)")
+        missing(f"the ray {settings.version} wheel in {cache}", "make ray-lab-env downloads it")
     node = spec.roles.ray.workers[0]
     step = next(f.content for f in real_evaluation.files if f.node == node and f.path == "_steps/ray.sh")
     (tmp_path / "ray.sh").write_text(step)
