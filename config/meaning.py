@@ -164,20 +164,5 @@ def devices(d: "Draft") -> Iterator[Violation]:
                 seen[disk.device] = i
 
 
-def storage_hardware(d: "Draft") -> Iterator[Violation]:
-    """A storage role needs a disk given to it (`purpose`) on that node."""
-    if d.roles is None:
-        return
-    by_name = {node.name: node for _, node in d.nodes}
-    members = {"zfs": d.roles.zfs,
-               "seaweedfs.volumes": d.roles.seaweedfs.volumes if d.roles.seaweedfs else ()}
-    for role, names in members.items():
-        purpose = STORAGE_ROLES[role]
-        for i, name in enumerate(names):
-            node = by_name.get(name)
-            if node is not None and not any(disk.purpose == purpose for disk in node.disks):
-                yield Violation(f"roles.{role}[{i}]", f"{name!r} has no disk for {purpose} "
-                                                      f"(add one to nodes.{name}.disks with purpose: {purpose})")
-
-
-RULES = (range_sizes, node_references, devices, storage_hardware)
+# A storage role's disks are checked by the storage layer's own rules (config/storage.py), once.
+RULES = (range_sizes, node_references, devices)

@@ -162,8 +162,8 @@ def storage_violations(
     """Disks by stable id and claimed once, each layer on disks meant for it, pool properties its version can hold,
     StorageClasses for enabled backends. `nodes` is (config path, node) of every node that parsed."""
     yield from _disk_claims(nodes)
-    if storage is None:
-        return
+    if storage is None or roles is None:
+        return  # a section that did not parse is reported where it is; its consequences would only repeat it
     by_name = {node.name: (path, node) for path, node in nodes}
     yield from _wipes(storage, by_name)
     zfs = storage.zfs

@@ -35,6 +35,12 @@ class TokenIds:
     secret: pulumi.Output[str]
 
 
+@dataclass(frozen=True)
+class IdentityArgs:
+    secrets: SecretValues  # the adopted identities, where set
+    token_keys: Iterable[str]  # every Consul token the layer presets (hashicorp/consul/component.py token_keys)
+
+
 class HashicorpIdentity(pulumi.ComponentResource):
     """Every id of the layer, under one component so the plan shows them together."""
 
@@ -46,10 +52,9 @@ class HashicorpIdentity(pulumi.ComponentResource):
     vault_adopt_root_token: pulumi.Output[str]
     consul_tokens: dict[str, TokenIds]
 
-    def __init__(
-        self, name: str, secrets: SecretValues, token_keys: Iterable[str], opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:hashicorp:Identity", name, None, opts)
+        secrets, token_keys = args.secrets, args.token_keys
         self.consul_gossip_key = _adopted_or(
             secrets, "consulGossipKey", None if secrets.has("consulGossipKey") else _gossip_key("consul-gossip", self)
         )

@@ -1,9 +1,7 @@
 #!/bin/bash
-# HashiCorp's apt repository (deb822, its own keyring) and the pinned packages of one service, held so that
-# unattended-upgrades and `apt upgrade` never move them; version moves are config edits that re-run this step.
-# Parameters: GT_KEY_URL, GT_SOURCES (the deb822 text), GT_PACKAGES (space-separated NAME=VERSION globs),
-# GT_HOLD (space-separated names).
-gt_apt_source hashicorp "$GT_KEY_URL" "$GT_SOURCES"
+# The pinned packages of one HashiCorp service from the node's HashiCorp repository (repository.sh), held so
+# that unattended-upgrades and `apt upgrade` never move them; version moves are config edits that re-run this.
+# Parameters: GT_PACKAGES (space-separated NAME=VERSION globs), GT_HOLD (space-separated names).
 read -r -a packages <<<"$GT_PACKAGES"
 gt_apt_install "${packages[@]}"
 read -r -a hold <<<"$GT_HOLD"

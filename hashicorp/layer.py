@@ -11,9 +11,9 @@ from components.remote_step import StepOptions
 from components.script import Script
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
-from hashicorp import paths
+from hashicorp import paths, steps
 from hashicorp.consul.component import Consul, ConsulArgs, token_keys
-from hashicorp.identity import HashicorpIdentity
+from hashicorp.identity import HashicorpIdentity, IdentityArgs
 from hashicorp.nomad.component import Nomad, NomadArgs
 from hashicorp.vault.component import SealAccess, Vault, VaultArgs
 from nodes.node import Node
@@ -42,13 +42,20 @@ class Hashicorp(pulumi.ComponentResource):
         super().__init__("goldentooth:hashicorp:Hashicorp", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         services = tuple(sorted(args.services, key=lambda s: (s.node, s.name)))
-        self.identity = HashicorpIdentity("identity", args.secrets, token_keys(args.spec, services), child)
-        self.consul = Consul("consul", ConsulArgs(args.spec, args.nodes, self.identity, services, args.certificates),
-                             child)
+        self.identity = HashicorpIdentity("identity", IdentityArgs(args.secrets, token_keys(args.spec, services)), child)
+        roles = args.spec.roles
+        members = sorted({*roles.consul.servers, *roles.consul.clients, *roles.vault.servers, *roles.nomad.servers,
+                          *roles.nomad.clients})
+        repositories: dict[str, pulumi.Resource] = {}
+        for name in members:  # one apt source per node for all three services (their installs run side by side)
+            node = args.nodes[name]
+            repositories[name] = steps.repository(node.runner_under(self), node.spec, node.os_ready)
+        self.consul = Consul("consul", ConsulArgs(args.spec, args.nodes, self.identity, services, args.certificates,
+                                                  repositories), child)
         self.vault = Vault("vault", VaultArgs(args.spec, args.nodes, self.identity, args.seal,
-                                              self.consul.agents_ready, args.certificates), child)
+                                              self.consul.agents_ready, args.certificates, repositories), child)
         self.nomad = Nomad("nomad", NomadArgs(args.spec, args.nodes, self.identity, self.consul.agents_ready,
-                                              args.certificates), child)
+                                              args.certificates, repositories), child)
         prometheus = args.nodes[args.spec.roles.prometheus]
         prometheus.runner_under(self).run(
             "consul-prometheus-token", _PROMETHEUS_TOKEN, {"GT_PATH": paths.PROMETHEUS_CONSUL_TOKEN},

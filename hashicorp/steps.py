@@ -14,6 +14,7 @@ from components.script import Script, digest
 from config.nodes import NodeSpec
 from nodes.os.distro import distro
 
+_REPOSITORY = Script.beside(__file__, "repository.sh")
 _INSTALL = Script.beside(__file__, "install.sh")
 _RESTART = Script.beside(__file__, "rolling_restart.sh")
 RESTART_FLAGS = "/var/lib/goldentooth/restart"
@@ -27,14 +28,20 @@ def hashicorp_repository(node: NodeSpec) -> AptSource:
     )
 
 
-def install(
-    runner: StepRunner, node: NodeSpec, name: str, packages: Mapping[str, str | None], after: Sequence[pulumi.Resource]
-) -> remote.Command:
-    """`<name>-packages`: HashiCorp's repository and `packages` pinned (None: the distribution's version) and held."""
+def repository(runner: StepRunner, node: NodeSpec, after: Sequence[pulumi.Resource]) -> remote.Command:
+    """`hashicorp-repository`: HashiCorp's apt source on the node, once for all three services."""
     repo = hashicorp_repository(node)
     artifacts.record(node.name, repo.path, repo.deb822())
+    return runner.run("hashicorp-repository", _REPOSITORY, repo.params("GT"), options=StepOptions(depends_on=after))
+
+
+def install(
+    runner: StepRunner, name: str, packages: Mapping[str, str | None], after: Sequence[pulumi.Resource]
+) -> remote.Command:
+    """`<name>-packages`: `packages` pinned (None: the repository's version) and held; `after` holds the node's
+    repository step."""
     held = [p for p, version in packages.items() if version is not None]
-    params = {**repo.params("GT"), "GT_PACKAGES": pinned(packages), "GT_HOLD": package_names(held)}
+    params = {"GT_PACKAGES": pinned(packages), "GT_HOLD": package_names(held)}
     return runner.run(f"{name}-packages", _INSTALL, params, options=StepOptions(depends_on=after, timeout="20m"))
 
 
@@ -79,11 +86,14 @@ def restart(
 
 
 def content_digest(spec: FileSpec, secrets: Mapping[str, pulumi.Output[str]] | None = None) -> pulumi.Output[str]:
-    """A digest of a file's final content, secrets included; secret itself when secrets went into it."""
+    """A digest of a file's final content, secrets included, so a rotated key or token restarts the agent too.
+
+    Plain on purpose: the secrets here are random keys and tokens of 122 bits or more, whose SHA-256 (taken over
+    the whole file) tells nothing about them, and a trigger must not be a secret (the policy pack's rule)."""
     if not secrets:
         return pulumi.Output.from_input(digest(spec.content))
     keys = sorted(secrets)
     combined = pulumi.Output.all(*(secrets[k] for k in keys)).apply(
         lambda values: digest(spec.content + "\0" + "\0".join(values))
     )
-    return pulumi.Output.secret(combined)
+    return pulumi.Output.unsecret(combined)

@@ -44,24 +44,6 @@ def pki_contributions(spec: ClusterSpec) -> Contributions:
     return Contributions(scrape_targets=(probe,), alert_rules=(rules,))
 
 
-def slurm_contributions(spec: ClusterSpec) -> Contributions:
-    """The reference's Slurm rules. Three controllers each export the same cluster-wide numbers, so each rule
-    aggregates with max() instead of alerting three times."""
-    if spec.roles.slurm is None:
-        return Contributions()
-    rules = AlertRuleGroup("slurm", (
-        AlertRule("SlurmHighPendingJobs", "max(slurm_jobs_pending) > 50", "2m", "warning",
-                  "More than 50 Slurm jobs are pending", "The queue is backing up."),
-        AlertRule("SlurmNodesDown", 'max(slurm_node_count_per_state{state="down"}) > 0', "1m", "critical",
-                  "Slurm reports nodes down", "At least one compute node is in the down state."),
-        AlertRule("SlurmHighCPUUtilization", "max(slurm_cpus_alloc) / max(slurm_cpus_total) * 100 > 90", "5m",
-                  "warning", "Slurm CPUs are over 90% allocated", "Almost every CPU is allocated."),
-        AlertRule("SlurmHighMemoryUtilization", "max(slurm_mem_alloc) / max(slurm_mem_real) * 100 > 95", "5m",
-                  "critical", "Slurm memory is over 95% allocated", "Almost all memory is allocated."),
-    ))
-    return Contributions(alert_rules=(rules,))
-
-
 def existing_contributions(spec: ClusterSpec) -> Contributions:
     """What `cluster/` merges until the layers return it themselves. The Kubernetes target is left out until
     the Kubernetes layer puts the metrics token and CA on the Prometheus node: without them every API server
@@ -69,4 +51,5 @@ def existing_contributions(spec: ClusterSpec) -> Contributions:
     if not spec.observability.enabled:
         return Contributions()
     # HAProxy's target is the edge layer's own contribution now (edge/contributions.py).
-    return Contributions.merge((pki_contributions(spec), slurm_contributions(spec)))
+    # Slurm's rules are the batch layer's own contributions now (batch/contributions.py).
+    return pki_contributions(spec)

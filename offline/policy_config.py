@@ -22,10 +22,17 @@ STACK_FILE = ROOT / "Pulumi.goldentooth.yaml"
 def policy_config(spec: ClusterSpec) -> dict[str, Any]:
     return {
         "k8s-loadbalancer-ip-in-metallb-pool": {"pools": [str(spec.network.metallb)]},
-        "k8s-privileged-pods-allowed-namespaces": {"allowedNamespaces": list(namespaces.PRIVILEGED)},
+        "k8s-privileged-pods-allowed-namespaces": {"allowedNamespaces": privileged_namespaces(spec)},
         "k8s-app-resources-and-probes": {"enforcementLevel": "advisory", "systemNamespaces": list(namespaces.PLATFORM)},
         "pi-overclock-within-safe-range": {"limits": overclock_limits()},
     }
+
+
+def privileged_namespaces(spec: ClusterSpec) -> list[str]:
+    """The platform's privileged namespaces plus the storage layer's CSI node plugins (they mount volumes into
+    pods), named in its config."""
+    storage = spec.storage
+    return [*namespaces.PRIVILEGED, storage.seaweedfs.csi_namespace, storage.ceph.csi_namespace]
 
 
 def overclock_limits() -> dict[str, dict[str, int | None]]:

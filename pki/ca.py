@@ -138,14 +138,24 @@ class CaPasswords:
     ssh_users: pulumi.Output[str]
 
 
+@dataclass(frozen=True)
+class StepCaArgs:
+    spec: ClusterSpec
+    endpoint: CaEndpoint
+    runner_of: Callable[[pulumi.Resource], StepRunner]  # the CA node's runner, parented under the given component
+    architecture: str
+    os_ready: list[pulumi.Resource]
+    passwords: CaPasswords
+
+
 class StepCa(pulumi.ComponentResource):
     identity: remote.Command  # stdout: the CA's public identity (pki/ca_identity.sh)
     ready: remote.Command  # after this step-ca answers on its URL with the managed settings
 
-    def __init__(self, name: str, spec: ClusterSpec, endpoint: CaEndpoint, runner_of: Callable[[pulumi.Resource], StepRunner],
-                 architecture: str, os_ready: list[pulumi.Resource], passwords: CaPasswords,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: StepCaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:pki:StepCa", name, None, opts)
+        spec, endpoint, runner_of = args.spec, args.endpoint, args.runner_of
+        architecture, os_ready, passwords = args.architecture, args.os_ready, args.passwords
         runner: StepRunner = runner_of(self)
         source = smallstep_source(architecture)
         install = runner.run(

@@ -16,8 +16,8 @@ from components.contributions import CertificateRequest
 from config.spec import ClusterSpec
 from nodes.node import Node
 from pki.authelia.component import CERT_ID as AUTHELIA_CERT
-from pki.authelia.component import Authelia
-from pki.ca import CaPasswords, StepCa
+from pki.authelia.component import Authelia, AutheliaArgs
+from pki.ca import CaPasswords, StepCa, StepCaArgs
 from pki.certs import issue_step, request_problems
 from pki.identity import known_hosts_line, root_fingerprint, root_pem
 from pki.names import ca_endpoint
@@ -62,8 +62,8 @@ class Pki(pulumi.ComponentResource):
                                   ("root", "online", "services", "ssh-hosts", "ssh-users")))
         endpoint = ca_endpoint(spec)
         ca_node = nodes[endpoint.node]
-        self.ca = StepCa(f"{name}-ca", spec, endpoint, ca_node.runner_under, ca_node.spec.architecture,
-                         list(ca_node.os_ready), passwords, pulumi.ResourceOptions(parent=self))
+        self.ca = StepCa(f"{name}-ca", StepCaArgs(spec, endpoint, ca_node.runner_under, ca_node.spec.architecture,
+                                                  list(ca_node.os_ready), passwords), pulumi.ResourceOptions(parent=self))
         identity = self.ca.identity.stdout
         trusted: dict[str, pulumi.Resource] = {}
         issued: dict[tuple[str, str], pulumi.Resource] = {}
@@ -87,8 +87,9 @@ class Pki(pulumi.ComponentResource):
             where = spec.roles.authelia
             if (where, AUTHELIA_CERT) not in issued or args.argocd_client_secret is None:
                 raise ValueError("Authelia needs its TLS certificate request and the Argo CD client secret")
-            self.authelia = Authelia(f"{name}-authelia", spec, nodes[where], issued[(where, AUTHELIA_CERT)],
-                                     args.argocd_client_secret, pulumi.ResourceOptions(parent=self))
+            self.authelia = Authelia(f"{name}-authelia", AutheliaArgs(spec, nodes[where], issued[(where, AUTHELIA_CERT)],
+                                                                    args.argocd_client_secret),
+                                     pulumi.ResourceOptions(parent=self))
         self.root_fingerprint = identity.apply(root_fingerprint)
         self.root_pem = identity.apply(root_pem)
         self.ssh_known_hosts = identity.apply(known_hosts_line)

@@ -100,8 +100,9 @@ PRIVILEGED_SCHEMA = schema(
         "allowedNamespaces": {
             "type": "array",
             "items": {"type": "string"},
-            "description": "namespaces whose pods may run privileged containers (CNI, load balancer, GPU plugin)",
-            "default": ["kube-system", "calico-system", "tigera-operator", "metallb"],
+            "description": "namespaces whose pods may run privileged containers (CNI, load balancer, GPU plugin, "
+            "the storage layer's CSI node plugins, which mount volumes into pods)",
+            "default": ["kube-system", "calico-system", "tigera-operator", "metallb", "seaweedfs", "ceph-csi"],
         }
     }
 )

@@ -44,10 +44,10 @@ def tool(name: str, package: str) -> str:
 def evaluate_with_certificates(plain: dict[str, Any]) -> Evaluation:
     """The real stack as it evaluates once the PKI layer reports every certificate the layers request as ready
     (here: after the node's OS steps), so Grafana, Loki and Vector are registered too."""
-    import cluster.component as wiring
+    import cluster.wiring as wiring
     from observability.component import ObservabilityArgs
 
-    def with_ready(spec: ClusterSpec, nodes: Any, contributions: Contributions, secrets: Any) -> Any:
+    def with_ready(spec: ClusterSpec, nodes: Any, contributions: Contributions, secrets: Any, _: Any = None) -> Any:
         ready = {(c.node, c.id): list(nodes[c.node].os_ready) for c in contributions.certificates}
         return ObservabilityArgs(spec, nodes, contributions, secrets, ready)
 

@@ -109,7 +109,8 @@ def inventories(draw: st.DrawFn, base: dict[str, Any], max_nodes: int = 60) -> d
             "controlPlane": control_plane, "workers": workers,
             "gpuWorkers": [nm for nm in workers if nm in gpu],
         },
-        "consul": {"servers": consul_servers, "clients": _subset(draw, [nm for nm in names if nm not in consul_servers])},
+        # A Consul agent on every node, as on the real cluster: Vault and Nomad reach their cluster through it.
+        "consul": {"servers": consul_servers, "clients": [nm for nm in names if nm not in consul_servers]},
         "vault": {"servers": _quorum(draw, distinct_hours)},
         "nomad": {"servers": _quorum(draw, distinct_hours), "clients": nomad_clients, "gpuClients": nomad_gpu},
         "stepCa": draw(st.sampled_from(names)),

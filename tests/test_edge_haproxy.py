@@ -3,6 +3,7 @@ never holding the stats password. Write steps validate before installing and rel
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from edge.component import CORE_PATH, ENV_PATH, SERVICES_PATH
 from edge.config import STATS_PASSWORD_ENV, HaproxyInputs, core_config, services_config
 from edge.inputs import haproxy_inputs
 from offline.evaluate import Evaluation
-from tests.conftest import TEST_SECRETS
+from tests.conftest import TEST_SECRETS, Edit
 
 LB = "allyrion"
 
@@ -112,11 +113,17 @@ def test_config_writes_validate_with_haproxy_and_reload_only_on_change(real_eval
         assert "haproxy -c -q -f" in script and "GT_ON_CHANGE='systemctl reload-or-restart haproxy'" in script
 
 
-def test_the_https_router_is_not_deployed_before_a_tls_bundle_exists(real_evaluation: Evaluation) -> None:
-    """HAProxy refuses a config whose `crt` file is missing; deploying the router before the PKI layer provides
-    the bundle would fail every `pulumi up` at that step, so no step writes it yet."""
-    assert all(f.path != SERVICES_PATH for f in real_evaluation.files)
-    assert not any(r.name == "allyrion-haproxy-services-cfg" for r in real_evaluation.resources)
+def test_the_https_router_is_deployed_only_with_the_pki_layers_bundle(
+    real_evaluation: Evaluation, evaluate_edited: Callable[[Edit], Evaluation]
+) -> None:
+    """HAProxy refuses a config whose `crt` file is missing. With the PKI layer on (the real stack), the router's
+    file step waits for the step that issues the bundle on the load balancer; with it off, no step writes it."""
+    router = real_evaluation.command("allyrion-haproxy-services-cfg")
+    bundle = real_evaluation.one("command:remote:Command", "allyrion-pki-cert-haproxy")
+    assert real_evaluation.waits_for(router, bundle)
+    without_pki = evaluate_edited(lambda plain: plain.setdefault("pki", {}).update({"enabled": False}))
+    assert all(f.path != SERVICES_PATH for f in without_pki.files)
+    assert not any(r.name == "allyrion-haproxy-services-cfg" for r in without_pki.resources)
 
 
 def test_a_route_any_layer_contributes_is_served_and_a_route_claimed_twice_is_refused(

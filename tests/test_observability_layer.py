@@ -6,6 +6,7 @@ from typing import Any
 
 from components.contributions import Contributions
 from observability.contributions import contributions
+from observability.contributions import contributions as observability_contributions
 from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
 from tests.observability_support import real_spec
@@ -35,7 +36,11 @@ def test_turning_the_layer_off_removes_exactly_its_resources(
     without = evaluate_edited(off)
     ours = _under_observability(real_evaluation)
     assert len(ours) > len(real_evaluation.spec.nodes) + 10, "node_exporter on every node plus the Prometheus node's steps"
-    assert {r.urn for r in without.resources} == {r.urn for r in real_evaluation.resources} - ours
+    # With it go the PKI layer's steps that issued the certificates it asked for, and nothing else.
+    requested = {f"{c.node}-pki-cert-{c.id}" for c in observability_contributions(real_evaluation.spec).certificates}
+    issued = {r.urn for r in real_evaluation.resources if r.name in requested}
+    assert issued, "the layer's certificates are issued by the PKI layer"
+    assert {r.urn for r in without.resources} == {r.urn for r in real_evaluation.resources} - ours - issued
     assert _under_observability(without) == set()
 
 

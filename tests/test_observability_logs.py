@@ -67,6 +67,9 @@ def test_grafana_loki_and_vector_are_registered_once_their_certificates_are_read
     assert any(r.type == "random:index/randomPassword:RandomPassword" for r in ev.resources)
 
 
-def test_without_certificates_grafana_loki_and_vector_are_not_registered(real_evaluation: Any) -> None:
-    names = {r.name for r in real_evaluation.resources}
+def test_without_certificates_grafana_loki_and_vector_are_not_registered(evaluate_edited: Any) -> None:
+    """With the PKI layer off nothing issues their certificates, and a daemon without its TLS files would not
+    start: they are left out. (In the real stack the PKI layer is on and issues them.)"""
+    without_pki = evaluate_edited(lambda plain: plain.setdefault("pki", {}).update({"enabled": False}))
+    names = {r.name for r in without_pki.resources}
     assert not any(n.endswith(("-grafana-service", "-loki-service", "-vector-service")) for n in names)

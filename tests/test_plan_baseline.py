@@ -23,6 +23,26 @@ MOVED_SCRIPTS = {
 }
 
 
+# Layers that joined after the baseline was taken (before the architecture refactor): their resources are new by
+# design. Each one that is on in the real stack adds resources under its own component.
+ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch")
+# Former resources that a new layer changes on purpose, with why.
+INTENDED_CHANGES = {
+    # Argo CD's OIDC client trusts the PKI layer's root CA (read back from the CA), which only now exists.
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ArgoCd$kubernetes:helm.sh/v3:Release::argocd",
+}
+# New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
+ADDED_IN_FORMER_LAYERS = {
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:edge:HaproxyLoadBalancer$command:remote:Command::"
+    "allyrion-haproxy-services-cfg",
+}
+
+
+def _added_by_a_new_layer(urn: str) -> bool:
+    qualified = urn.split("::")[2]  # the type chain: goldentooth:index:Cluster$goldentooth:pki:Pki$...
+    return urn in ADDED_IN_FORMER_LAYERS or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
+
+
 def _baseline() -> dict[str, Any]:
     return json.loads(BASELINE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
@@ -75,7 +95,7 @@ def plan(real_file_evaluation: Evaluation) -> dict[str, Any]:
 def test_every_former_urn_is_continued_by_one_resource_through_its_urn_or_an_alias(plan: dict[str, Any]) -> None:
     continues, unclaimed = match_to_baseline(_baseline(), plan)
     assert unclaimed == [], "resources of the baseline that nothing continues (add aliases):\n" + "\n".join(unclaimed)
-    new_only = sorted(set(e.urn for e in entries_of(plan)) - set(continues))
+    new_only = sorted(u for u in set(e.urn for e in entries_of(plan)) - set(continues) if not _added_by_a_new_layer(u))
     assert new_only == [], "resources the baseline does not have (regenerate it if intended):\n" + "\n".join(new_only)
 
 
@@ -103,7 +123,7 @@ def changed_resources(baseline: Mapping[str, Any], document: Mapping[str, Any], 
 def test_every_resource_has_the_inputs_and_options_of_the_resource_it_continues(
     plan: dict[str, Any], real_file_evaluation: Evaluation
 ) -> None:
-    changed = changed_resources(_baseline(), plan, real_file_evaluation)
+    changed = [u for u in changed_resources(_baseline(), plan, real_file_evaluation) if u not in INTENDED_CHANGES]
     assert changed == [], "resources whose inputs or options changed:\n" + "\n".join(changed)
 
 
@@ -115,7 +135,7 @@ def test_the_check_catches_a_changed_input_and_a_changed_option(
                      for n in ("allyrion-haproxy-install", "allyrion-haproxy-core-cfg"))
     install["protect"] = True
     core["inputs"]["stdin"] = str(core["inputs"].get("stdin")) + "# one more line\n"
-    changed = changed_resources(_baseline(), edited, real_file_evaluation)
+    changed = [u for u in changed_resources(_baseline(), edited, real_file_evaluation) if u not in INTENDED_CHANGES]
     assert sorted(changed) == sorted(
         f"urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:HaproxyLoadBalancer$command:remote:Command::{n}"
         for n in ("allyrion-haproxy-install", "allyrion-haproxy-core-cfg")

@@ -5,6 +5,7 @@ that creates the user) and into slurmdbd.conf (0600 slurm, a secret placeholder 
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_random as random
@@ -21,18 +22,19 @@ _DBD_START = Script.beside(__file__, "slurmdbd_start.sh")
 _PASSWORD = "SLURMDBD_STORAGE_PASSWORD"
 
 
+@dataclass(frozen=True)
+class AccountingArgs:
+    settings: SlurmSettings
+    runner: StepRunner  # the accounting node's
+    after: Sequence[pulumi.Resource]
+
+
 class Accounting(pulumi.ComponentResource):
     ready: pulumi.Resource
 
-    def __init__(
-        self,
-        name: str,
-        settings: SlurmSettings,
-        runner: StepRunner,
-        after: Sequence[pulumi.Resource],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
+    def __init__(self, name: str, args: AccountingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:batch:SlurmAccounting", name, None, opts)
+        settings, runner, after = args.settings, args.runner, args.after
         inner = StepRunner(runner.node, runner.target, self)
         password = random.RandomPassword(
             "slurmdbd-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=True)

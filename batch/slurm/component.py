@@ -14,7 +14,7 @@ import pulumi_random as random
 from pulumi_command import remote
 
 from batch.slurm import exporter
-from batch.slurm.accounting import Accounting
+from batch.slurm.accounting import Accounting, AccountingArgs
 from batch.slurm.conf import (
     CGROUP_CONF,
     GRES_CONF,
@@ -153,7 +153,7 @@ class Slurm(pulumi.ComponentResource):
         accounting: Sequence[pulumi.Resource] = ()
         if settings.accounting is not None:
             node = settings.accounting.node  # a Slurm node (config/batch.py): it has munge and the packages
-            accounting = (Accounting("slurmdbd", settings, runners[node], [installed[node]],
+            accounting = (Accounting("slurmdbd", AccountingArgs(settings, runners[node], [installed[node]]),
                                      pulumi.ResourceOptions(parent=self)).ready,)
         self.started = {}
         previous: list[pulumi.Resource] = []

@@ -42,8 +42,8 @@ rc=0
 consul_api GET /v1/acl/token/self >/dev/null || rc=$?
 if [ "$rc" -ne 0 ]; then
   echo "Consul on $GT_NODE rejects the program's management token (ACL API answered $rc): its ACLs were" \
-    "bootstrapped with another token. Adopt it with: pulumi config set --secret goldentooth:consulManagementToken" \
-    "<that token>. Nothing was changed." >&2
+    "bootstrapped with another token. Adopt it: store that token as the stack" \
+    "secret goldentooth:consulManagementToken (README, Secrets). Nothing was changed." >&2
   exit 1
 fi
 

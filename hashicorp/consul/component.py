@@ -141,6 +141,7 @@ class ConsulArgs:
     services: tuple[ConsulService, ...]
     # (node, certificate id) -> the PKI layer's step after which that certificate is on the node
     certificates: Mapping[tuple[str, str], pulumi.Resource]
+    repositories: Mapping[str, pulumi.Resource]  # node -> its HashiCorp apt repository step
 
 
 class Consul(pulumi.ComponentResource):
@@ -161,8 +162,8 @@ class Consul(pulumi.ComponentResource):
             runner = node.runner_under(self)
             is_server = node_name in servers
             cert = [c for c in (args.certificates.get((node_name, "consul")),) if c is not None]
-            packages = steps.install(runner, node.spec, "consul", {"consul": settings.version, "jq": None},
-                                     node.os_ready)
+            packages = steps.install(runner, "consul", {"consul": settings.version, "jq": None},
+                                     [args.repositories[node_name]])
             content = render(agent_config(settings, node=node_name, address=str(node.spec.ip),
                                           servers=server_addresses, is_server=is_server))
             secrets = {GOSSIP_KEY: identity.consul_gossip_key,

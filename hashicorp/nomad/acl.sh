@@ -28,7 +28,7 @@ status=$(curl "${tls[@]}" -H "@$headers" -X POST --data-binary "@$body" -o /dev/
   "$GT_NOMAD_URL/v1/acl/bootstrap")
 if [ "$status" != 200 ]; then
   echo "Nomad on $GT_NODE refused the ACL bootstrap ($status): its ACLs were bootstrapped with another token." \
-    "Adopt it with: pulumi config set --secret goldentooth:nomadManagementToken <that token>. Nothing changed." >&2
+    "Adopt it: store that token as the stack secret goldentooth:nomadManagementToken. Nothing changed." >&2
   exit 1
 fi
 gt_changed "nomad ACLs bootstrapped on $GT_NODE"

@@ -72,6 +72,7 @@ class NomadArgs:
     identity: HashicorpIdentity
     consul_ready: Mapping[str, pulumi.Resource]
     certificates: Mapping[tuple[str, str], pulumi.Resource]
+    repositories: Mapping[str, pulumi.Resource]  # node -> its HashiCorp apt repository step
 
 
 class Nomad(pulumi.ComponentResource):
@@ -98,7 +99,7 @@ class Nomad(pulumi.ComponentResource):
             packages = {"nomad": settings.version, "jq": None}
             if gpu:
                 packages["nomad-device-nvidia"] = settings.nvidia_plugin_version
-            installed = steps.install(runner, node.spec, "nomad", packages, node.os_ready)
+            installed = steps.install(runner, "nomad", packages, [args.repositories[node_name]])
             config = agent_config(settings, node=node_name, address=str(node.spec.ip),
                                   architecture=node.spec.architecture, servers=server_addresses,
                                   is_server=is_server, is_client=is_client, gpu=gpu)

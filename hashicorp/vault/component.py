@@ -91,6 +91,7 @@ class VaultArgs:
     seal: SealAccess
     consul_ready: Mapping[str, pulumi.Resource]  # node -> its Consul agent runs with its token
     certificates: Mapping[tuple[str, str], pulumi.Resource]
+    repositories: Mapping[str, pulumi.Resource]  # node -> its HashiCorp apt repository step
     pgp_keys: tuple[str, ...] = ()
 
 
@@ -115,7 +116,8 @@ class Vault(pulumi.ComponentResource):
             runner = node.runner_under(self)
             cert = [c for c in (args.certificates.get((node_name, "vault")),) if c is not None]
             consul = [c for c in (args.consul_ready.get(node_name),) if c is not None]
-            packages = steps.install(runner, node.spec, "vault", {"vault": settings.version, "jq": None}, node.os_ready)
+            packages = steps.install(runner, "vault", {"vault": settings.version, "jq": None},
+                                     [args.repositories[node_name]])
             config = server_config(
                 cluster=spec.cluster.name, node=node_name, address=address,
                 peers=tuple(a for a in addresses if a != address), kms_alias=args.seal.alias, region=args.seal.region,

@@ -3,6 +3,7 @@ layer's certificate `authelia`, every secret from pulumi-random (stable across r
 secret config, written by `write_file` (content on stdin, placeholders filled inside a secret Output)."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_random as random
@@ -112,13 +113,21 @@ def _digest(secret: pulumi.Output[str], salt: pulumi.Output[str]) -> pulumi.Outp
     return pulumi.Output.secret(digest)
 
 
+@dataclass(frozen=True)
+class AutheliaArgs:
+    spec: ClusterSpec
+    node: Node
+    tls_issued: pulumi.Resource  # the PKI step after which Authelia's certificate is on its node
+    argocd_secret: pulumi.Output[str]
+
+
 class Authelia(pulumi.ComponentResource):
     passwords: Mapping[str, pulumi.Output[str]]  # user -> generated password (secret)
     ready: pulumi.Resource
 
-    def __init__(self, name: str, spec: ClusterSpec, node: Node, tls_issued: pulumi.Resource,
-                 argocd_secret: pulumi.Output[str], opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: AutheliaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:pki:Authelia", name, None, opts)
+        spec, node, tls_issued, argocd_secret = args.spec, args.node, args.tls_issued, args.argocd_secret
         runner = node.runner_under(self)
         source = authelia_source(node.spec.architecture)
         install = runner.run("authelia-install", _INSTALL,
