@@ -154,22 +154,6 @@ def cases(t: ThresholdsSpec, quorums: dict[str, tuple[str, ...]]) -> list[Case]:
         Case("StepCAServerDown", ((_one("probe_success", {"instance": "https://10.4.0.19:9443/health",
                                                           "job": "blackbox-step-ca", "node": "jast"}), "1x5"),),
              "3m", False),
-        Case("SlurmHighPendingJobs", tuple((_one("slurm_jobs_pending", {"instance": c, "job": "slurm"}), "60x5")
-                                           for c in ("bettley", "cargyll", "dalt")), "3m", True),
-        Case("SlurmHighPendingJobs", ((_one("slurm_jobs_pending", {"instance": "bettley", "job": "slurm"}), "10x5"),),
-             "3m", False),
-        Case("SlurmNodesDown", ((_one("slurm_node_count_per_state", {"instance": "bettley", "state": "down"}), "1x5"),),
-             "2m", True),
-        Case("SlurmNodesDown", ((_one("slurm_node_count_per_state", {"instance": "bettley", "state": "idle"}), "5x5"),),
-             "2m", False),
-        Case("SlurmHighCPUUtilization", ((_one("slurm_cpus_alloc", {"instance": "bettley"}), "95x10"),
-                                         (_one("slurm_cpus_total", {"instance": "bettley"}), "100x10")), "6m", True),
-        Case("SlurmHighCPUUtilization", ((_one("slurm_cpus_alloc", {"instance": "bettley"}), "50x10"),
-                                         (_one("slurm_cpus_total", {"instance": "bettley"}), "100x10")), "6m", False),
-        Case("SlurmHighMemoryUtilization", ((_one("slurm_mem_alloc", {"instance": "bettley"}), "99x10"),
-                                            (_one("slurm_mem_real", {"instance": "bettley"}), "100x10")), "6m", True),
-        Case("SlurmHighMemoryUtilization", ((_one("slurm_mem_alloc", {"instance": "bettley"}), "50x10"),
-                                            (_one("slurm_mem_real", {"instance": "bettley"}), "100x10")), "6m", False),
     ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cluster.registry import layer_names
+from cluster.registry import collect_contributions, layer_names
 from components.remote_step import STEP_DIR
 from offline.evaluate import Evaluation, RenderedFile, evaluate
 from tests.conftest import fake_secret_values
@@ -125,6 +125,11 @@ def test_every_static_script_runs_in_the_real_plan(
     library = {"components/shell/lib.sh", "pki/lib.sh"}  # prepended to steps (pki/scripts.py), checked inside them
     # Checked by their layer's tests: a program a step installs, and a part that is off in the real stack.
     library |= {"pki/cert_renewer.sh", "pki/authelia/install.sh", "pki/authelia/service.sh"}
+    # Parts off in the real stack, checked with every part on by their layer's tests (tests/test_batch.py), and the
+    # leave steps layers contribute for node removal, rendered and checked by tests/test_leave_steps.py.
+    library |= {"batch/slurm/slurmdbd.sh", "batch/slurm/slurmdbd_start.sh", "batch/slurm/exporter.sh",
+                "batch/ollama/ollama.sh"}
+    library |= {step.script for step in collect_contributions(real_evaluation.spec).leave_steps}
     scripts = {
         str(p.relative_to(ROOT)) for d in SCRIPT_DIRS if (ROOT / d).is_dir() for p in (ROOT / d).rglob("*.sh")
         if p.read_text(encoding="utf-8") not in installed

@@ -69,7 +69,10 @@ def _vault_steps(ev: Evaluation) -> list[Step]:
     steps = []
     for r in ev.resources:
         parent = by_urn.get(r.parent)
-        if r.type == "command:remote:Command" and parent is not None and parent.type == "goldentooth:hashicorp:Vault":
+        in_vault = parent is not None and parent.type == "goldentooth:hashicorp:Vault"
+        repository = parent is not None and parent.type == "goldentooth:hashicorp:Hashicorp" and \
+            r.name.endswith("-hashicorp-repository") and r.name.split("-", 1)[0] in SERVERS
+        if r.type == "command:remote:Command" and (in_vault or repository):
             node = r.name.split("-", 1)[0]
             steps.append(Step(node, r.name.removeprefix(f"{node}-"), r))
     return steps
