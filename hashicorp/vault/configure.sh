@@ -28,7 +28,8 @@ fi
 for ((i = 0; i < GT_POLICY_COUNT; i++)); do
   name="GT_POLICY_${i}_NAME"; name=${!name}
   text="GT_POLICY_${i}_TEXT"; text=${!text}
-  if [ "$(vault policy read "$name" 2>/dev/null || true)" != "$text" ]; then
+  # (both sides through $(...), which drops trailing newlines: Vault stores the text without its last one)
+  if [ "$(vault policy read "$name" 2>/dev/null || true)" != "$(printf '%s' "$text")" ]; then
     printf '%s' "$text" | vault policy write "$name" - >/dev/null
     gt_changed "vault policy $name"
   fi
