@@ -176,10 +176,10 @@ def _wait_unsealed(lab: NodeLab, node: str, timeout: float = 90) -> dict[str, An
     while True:
         try:
             status = _status(lab, node)
-            if status.get("initialized") and not status.get("sealed"):
-                return status
         except (AssertionError, json.JSONDecodeError):
-            pass
+            status = {}  # not answering yet (starting, or restarting): ask again
+        if status.get("initialized") and not status.get("sealed"):
+            return status
         if time.monotonic() > deadline:
             raise AssertionError(f"{node} did not unseal: {lab.hosts[node].read('/var/log/lab/vault.service.log')[-2000:]}")
         time.sleep(1)
