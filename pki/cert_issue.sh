@@ -31,6 +31,16 @@ current() {
   [ "$(names_of "$GT_CERT")" = "$(wanted_names)" ] || return 1
 }
 
+# The certificate often comes before the package that creates its service's user (consul, vault, grafana):
+# create that system user and group as the packages would (their maintainer scripts keep an existing one).
+if ! getent group "$GT_GROUP" >/dev/null; then
+  groupadd --system "$GT_GROUP"
+  gt_changed "system group $GT_GROUP"
+fi
+if ! getent passwd "$GT_OWNER" >/dev/null; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --gid "$GT_GROUP" "$GT_OWNER"
+  gt_changed "system user $GT_OWNER"
+fi
 gt_ensure_parent "$GT_CERT"
 gt_ensure_parent "$GT_KEY"
 if [ -n "$GT_BUNDLE" ]; then gt_ensure_parent "$GT_BUNDLE"; fi
