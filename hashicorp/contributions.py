@@ -25,6 +25,12 @@ from hashicorp.vault.component import quorum_health as vault_health
 LOOPBACK = IPv4Address("127.0.0.1")
 
 
+def _reload_if_running(unit: str) -> str:
+    """A renewal reloads the agent (it re-reads its TLS files on SIGHUP); the first issue comes before the agent
+    exists, so only a running agent is reloaded."""
+    return f"if systemctl is-active --quiet {unit}; then systemctl reload {unit}; fi"
+
+
 def _cert(
     id_: str, node: str, ip: IPv4Address, cn: str, names: tuple[str, ...], files: paths.TlsFiles, owner: str,
     reload: str,
@@ -44,17 +50,17 @@ def certificates(spec: ClusterSpec) -> tuple[CertificateRequest, ...]:
         fqdn = spec.domains.node_fqdn(node.name)
         requests.append(_cert("consul", node.name, node.ip, f"{role}.{c.datacenter}.{c.domain}",
                               (fqdn, f"{node.name}.node.{c.domain}"), paths.CONSUL_TLS, "consul",
-                              "systemctl reload consul"))
+                              _reload_if_running("consul")))
     for node in spec.nodes_named(roles.vault.servers):
         names: tuple[str, ...] = (spec.domains.node_fqdn(node.name), f"vault.{spec.domains.services}",
                                   f"vault.service.{c.domain}")
         requests.append(_cert("vault", node.name, node.ip, f"vault.service.{c.domain}", names, paths.VAULT_TLS,
-                              "vault", "systemctl reload vault"))
+                              "vault", _reload_if_running("vault")))
     for node in spec.nodes_named(tuple(sorted({*roles.nomad.servers, *roles.nomad.clients}))):
         role = "server" if node.name in roles.nomad.servers else "client"
         names = (spec.domains.node_fqdn(node.name), f"nomad.{spec.domains.services}")
         requests.append(_cert("nomad", node.name, node.ip, f"{role}.{n.region}.nomad", names, paths.NOMAD_TLS,
-                              "root", "systemctl reload nomad"))
+                              "root", _reload_if_running("nomad")))
         requests.append(_cert("nomad-cli", node.name, node.ip, f"cli.{n.region}.nomad", (), paths.NOMAD_CLI_TLS,
                               "root", "true"))
     prometheus = spec.node(roles.prometheus)
