@@ -16,7 +16,7 @@ def tls_bundle(spec: ClusterSpec) -> CertificateRequest:
         id="haproxy", node=lb.name, common_name=f"*.{d.services}",
         dns_names=(f"*.{d.services}", f"*.{d.k8s_services}", f"*.{d.nodes}", lb.name, d.node_fqdn(lb.name)),
         ip_addresses=(lb.ip,), cert_path="/etc/haproxy/tls/tls.crt", key_path="/etc/haproxy/tls/tls.key",
-        bundle_path=TLS_BUNDLE, reload="systemctl try-reload-or-restart haproxy",
+        bundle_path=TLS_BUNDLE, reload="if systemctl is-active --quiet haproxy; then systemctl reload haproxy; fi",
     )
 
 

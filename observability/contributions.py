@@ -59,6 +59,11 @@ def http_routes(spec: ClusterSpec) -> tuple[HttpRoute, ...]:
     )
 
 
+def _restart_if_running(unit: str) -> str:
+    """A renewal restarts the daemon to load its new files; the first issue comes before the daemon is installed."""
+    return f"if systemctl is-active --quiet {unit}; then systemctl restart {unit}; fi"
+
+
 def _service_cert(spec: ClusterSpec, name: str, node: str, directory: str, owner: str, reload: str
                   ) -> CertificateRequest:
     ip = spec.node(node).ip
@@ -78,8 +83,8 @@ def certificates(spec: ClusterSpec) -> tuple[CertificateRequest, ...]:
     requests = [
         # The unit is grafana-server, not grafana (G27).
         _service_cert(spec, "grafana", roles.grafana, p.GRAFANA_TLS_DIR, "grafana",
-                      "systemctl try-restart grafana-server.service"),
-        _service_cert(spec, "loki", roles.loki, p.LOKI_TLS_DIR, "loki", "systemctl try-restart loki.service"),
+                      _restart_if_running("grafana-server.service")),
+        _service_cert(spec, "loki", roles.loki, p.LOKI_TLS_DIR, "loki", _restart_if_running("loki.service")),
         # Prometheus' client certificate (for Nomad's mTLS). Prometheus re-reads it per connection, so a renewal
         # needs no reload; the PKI layer's renewal timer keeps it fresh (G22).
         CertificateRequest(
@@ -96,7 +101,7 @@ def certificates(spec: ClusterSpec) -> tuple[CertificateRequest, ...]:
                 dns_names=(f"vector.{spec.domains.services}", node.name, spec.domains.node_fqdn(node.name)),
                 ip_addresses=(node.ip,), cert_path=f"{p.VECTOR_TLS_DIR}/tls.crt",
                 key_path=f"{p.VECTOR_TLS_DIR}/tls.key", owner="vector", group="vector",
-                reload="systemctl try-restart vector.service",
+                reload=_restart_if_running("vector.service"),
             )
         )
     return tuple(requests)

@@ -82,7 +82,7 @@ def tls_request(spec: ClusterSpec) -> CertificateRequest:
         id=CERT_ID, node=node.name, common_name=portal_host(spec),
         dns_names=(portal_host(spec), f"authelia.{spec.domains.base}", node.name, spec.domains.node_fqdn(node.name)),
         ip_addresses=(node.ip,), cert_path=TLS_CERT, key_path=TLS_KEY, owner="authelia", group="authelia",
-        reload="systemctl try-restart authelia",
+        reload="if systemctl is-active --quiet authelia; then systemctl restart authelia; fi",
     )
 
 

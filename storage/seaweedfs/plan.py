@@ -129,7 +129,8 @@ def certificate_requests(spec: ClusterSpec) -> tuple[CertificateRequest, ...]:
             ip_addresses=(spec.node(name).ip,),
             cert_path=f"{TLS_DIR}/seaweedfs.crt", key_path=f"{TLS_DIR}/seaweedfs.key",
             owner="seaweedfs", group="seaweedfs", mode="0600",
-            reload="systemctl try-restart " + " ".join(f"seaweedfs-{k}.service" for k in roles_of(spec, name)),
+            reload="; ".join(f"if systemctl is-active --quiet seaweedfs-{k}.service; then "
+                             f"systemctl restart seaweedfs-{k}.service; fi" for k in roles_of(spec, name)),
         )
         for name in seaweedfs_nodes(spec)
     )
