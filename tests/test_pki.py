@@ -231,7 +231,7 @@ def edge_request(spec: Any) -> CertificateRequest:
         id="haproxy", node=node.name, common_name=f"*.{d.services}",
         dns_names=(f"*.{d.services}", f"*.{d.k8s_services}", f"*.{d.nodes}", node.name, d.node_fqdn(node.name)),
         ip_addresses=(node.ip,), cert_path="/etc/haproxy/tls/tls.crt", key_path="/etc/haproxy/tls/tls.key",
-        bundle_path="/etc/ssl/private/goldentooth.pem", reload="systemctl try-reload-or-restart haproxy",
+        bundle_path="/etc/ssl/private/goldentooth.pem", reload="if systemctl is-active --quiet haproxy; then systemctl reload haproxy; fi",
     )
 
 
@@ -249,4 +249,4 @@ def test_another_layers_request_is_issued_on_its_node_with_its_bundle(
     assert params["GT_SANS"].splitlines() == ["*.services.goldentooth.net", "*.services.k8s.goldentooth.net",
                                               "*.nodes.goldentooth.net", "allyrion", "allyrion.nodes.goldentooth.net",
                                               "10.4.0.10"]
-    assert "GT_RELOAD='systemctl try-reload-or-restart haproxy'" in params["GT_SETTINGS"]
+    assert "GT_RELOAD='if systemctl is-active --quiet haproxy; then systemctl reload haproxy; fi'" in params["GT_SETTINGS"]
