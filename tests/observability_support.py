@@ -1,8 +1,5 @@
 """Shared helpers of the observability tests: the real spec, its merged contributions, and the Debian tools."""
 
-import os
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +11,7 @@ from observability.contributions import contributions
 from observability.existing_targets import existing_contributions, kubernetes_contributions
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import STACK_FILE, fake_secret_values
+from tests.tools import system_tool
 
 # A quorum as a layer would contribute it (the node layer's etcd check), so the derived rule is rendered.
 ETCD = QuorumCheck("etcd", ("bettley", "cargyll", "dalt"), "bettley", "true")
@@ -32,13 +30,8 @@ def merged(spec: ClusterSpec) -> Contributions:
 
 
 def tool(name: str, package: str) -> str:
-    """A Debian tool the tests run; missing is a failure under CI=true (.ci/debian-packages.txt lists it)."""
-    for candidate in (shutil.which(name), f"/usr/bin/{name}", f"/usr/sbin/{name}"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{name} is not installed (Debian package {package}, in .ci/debian-packages.txt)")
-    pytest.skip(f"{name} is not installed (Debian package {package})")
+    """A Debian tool the tests run (.ci/debian-packages.txt lists it): tests/tools.py decides fail or skip."""
+    return system_tool(name, package)
 
 
 def evaluate_with_certificates(plain: dict[str, Any]) -> Evaluation:
