@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from offline.evaluate import Evaluation
+from tests.lab.lab_ca import LabCa
 from tests.lab.node_lab import NodeLab, prerequisites
 from tests.nodes_support import Step
 
@@ -45,21 +46,12 @@ def _acl_step(ev: Evaluation) -> Step:
 
 def _tls(work: Path, root: Path) -> dict[str, Path]:
     """A root, a server certificate for 127.0.0.1 (the fake) and the node's client certificate (the step)."""
-    ca_key, ca = work / "ca.key", work / "ca.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-keyout", ca_key, "-out", ca, "-days", "1", "-subj", "/CN=lab root"], check=True,
-                   capture_output=True)
-    out = {"ca": ca}
+    ca = LabCa.create(work, "lab root")
+    out = {"ca": ca.cert}
     for name, san in (("server", "IP:127.0.0.1,DNS:server.dc1.consul"), ("client", "DNS:server.dc1.consul")):
-        key, csr, cert, ext = (work / f"{name}.{s}" for s in ("key", "csr", "crt", "ext"))
-        ext.write_text(f"subjectAltName={san}\nextendedKeyUsage=serverAuth,clientAuth\n", encoding="utf-8")
-        subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                        "-keyout", key, "-out", csr, "-subj", "/CN=server.dc1.consul"], check=True, capture_output=True)
-        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
-                        "-out", cert, "-days", "1", "-extfile", ext], check=True, capture_output=True)
-        out[f"{name}.crt"], out[f"{name}.key"] = cert, key
+        out[f"{name}.crt"], out[f"{name}.key"] = ca.issue(name, "server.dc1.consul", san)
     (root / "etc/ssl/certs").mkdir(parents=True, exist_ok=True)
-    shutil.copy(ca, root / "etc/ssl/certs/goldentooth.pem")
+    shutil.copy(ca.cert, root / "etc/ssl/certs/goldentooth.pem")
     (root / "etc/consul.d/certs").mkdir(parents=True, exist_ok=True)
     shutil.copy(out["client.crt"], root / "etc/consul.d/certs/tls.crt")
     shutil.copy(out["client.key"], root / "etc/consul.d/certs/tls.key")

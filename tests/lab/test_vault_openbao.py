@@ -28,6 +28,7 @@ import pytest
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import fake_secret_values
 from tests.lab.host import lower_usr
+from tests.lab.lab_ca import LabCa
 from tests.lab.node_lab import NodeLab, prerequisites
 from tests.nodes_support import Step, node_steps
 
@@ -80,19 +81,12 @@ def _vault_steps(ev: Evaluation) -> list[Step]:
 
 def _issue_certificates(work: Path, lab: NodeLab) -> None:
     """The PKI layer's part, by openssl: a root, and a server certificate per Vault node at the layer's paths."""
-    ca_key, ca_cert = work / "ca.key", work / "ca.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-keyout", ca_key, "-out", ca_cert, "-days", "2", "-subj", "/CN=goldentooth lab root"],
-                   check=True, capture_output=True)
+    ca = LabCa.create(work)
+    ca_cert = ca.cert
     for name in SERVERS:
         host, ip = lab.hosts[name], str(lab.ev.spec.node(name).ip)
-        key, csr, cert, ext = (work / f"{name}.{s}" for s in ("key", "csr", "crt", "ext"))
-        ext.write_text(f"subjectAltName=DNS:vault.service.consul,DNS:localhost,IP:{ip},IP:127.0.0.1\n"
-                       "extendedKeyUsage=serverAuth,clientAuth\n", encoding="utf-8")
-        subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                        key, "-out", csr, "-subj", "/CN=vault.service.consul"], check=True, capture_output=True)
-        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial",
-                        "-out", cert, "-days", "2", "-extfile", ext], check=True, capture_output=True)
+        cert, key = ca.issue(name, "vault.service.consul",
+                             f"DNS:vault.service.consul,DNS:localhost,IP:{ip},IP:127.0.0.1")
         subprocess.run(["useradd", "--root", str(host.root), "--system", "-M", "-s", "/usr/sbin/nologin", "vault"],
                        check=True, capture_output=True)
         uid = next(int(line.split(":")[2]) for line in (host.root / "etc/passwd").read_text().splitlines()
