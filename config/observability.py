@@ -152,7 +152,6 @@ class ThresholdsSpec(ConfigModel):
     certificate_critical_hours: float = Field(default=2, gt=0)
     tls_probe_warning_hours: float = Field(default=6, gt=0)
     tls_probe_critical_hours: float = Field(default=1, gt=0)
-    replication_lag_seconds: int = Field(default=3 * 3600, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> "ThresholdsSpec":

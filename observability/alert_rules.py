@@ -53,10 +53,6 @@ def _node_rules(spec: ClusterSpec) -> tuple[AlertRule, ...]:
         AlertRule("TextfileProbeStale", "time() - goldentooth_probe_last_run_timestamp_seconds > 600", "5m",
                   "warning", "The {{ $labels.probe }} probe on {{ $labels.instance }} stopped reporting",
                   "The textfile probe has not run for 10 minutes; its metrics are stale."),
-        AlertRule("ReplicationLag",
-                  f"time() - goldentooth_replication_last_success_timestamp_seconds > {t.replication_lag_seconds}",
-                  "15m", "warning", "Replication of {{ $labels.dataset }} to {{ $labels.instance }} lags",
-                  f"The last successful replication is more than {t.replication_lag_seconds} seconds old."),
     )
 
 

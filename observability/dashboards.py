@@ -75,8 +75,10 @@ def dashboards() -> dict[str, model.Dashboard]:
              'node_filesystem_size_bytes{fstype=~"ext[234]|xfs|btrfs|zfs"}', "{{instance}} {{mountpoint}}",
              "percentunit"),
             ("Disk I/O", "rate(node_disk_io_time_seconds_total[5m])", "{{instance}} {{device}}", "percentunit"),
-            ("Replication age", "time() - goldentooth_replication_last_success_timestamp_seconds",
-             "{{instance}} {{dataset}}", "s"),
+            # The storage layer exports this per peer and dataset (storage/zfs/replication_metric.bash) and
+            # contributes its own alert; the board only shows the age.
+            ("ZFS replication age", "time() - goldentooth_zfs_replication_last_success_timestamp_seconds",
+             "{{peer}} {{dataset}}", "s"),
             ("Read-only filesystems", "node_filesystem_readonly == 1", "{{instance}} {{mountpoint}}", "short"),
         ]),
     ]
