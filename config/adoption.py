@@ -7,25 +7,29 @@ id is given here, or derived from config where it can be (`offline/adoption.py`:
 program reads this section: only `goldentooth import-file` does, so it never changes the plan.
 """
 
+import re
+
 from pydantic import Field, field_validator, model_validator
 
 from config.base import ConfigModel
 
 # A Pulumi type token: `<package>:<module>:<Type>` (modules may hold `/` and `.`, as `kubernetes:helm.sh/v3:Release`).
-_TYPE_TOKEN = r"^[a-z][a-z0-9-]*:[A-Za-z0-9/._-]+:[A-Z][A-Za-z0-9]*$"
+_TYPE_TOKEN = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9/._-]+:[A-Z][A-Za-z0-9]*$")
 
 
 class AdoptedResource(ConfigModel):
-    type: str = Field(pattern=_TYPE_TOKEN)
+    type: str  # as `goldentooth plan --json` shows it
     name: str = Field(min_length=1)
     id: str | None = Field(default=None, min_length=1)  # None: derived from config, or asked for by import-file
     why: str = ""  # what exists and why it must be imported (shown by import-file)
 
     @field_validator("type")
     @classmethod
-    def _not_a_provider_or_stack(cls, value: str) -> str:
+    def _resource_type(cls, value: str) -> str:
         if value.startswith("pulumi:"):
             raise ValueError(f"{value!r}: providers and the stack cannot be imported; the program creates them")
+        if not _TYPE_TOKEN.match(value):
+            raise ValueError(f"{value!r} is not a resource type token such as aws:route53/record:Record")
         return value
 
 
