@@ -30,6 +30,9 @@ ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch")
 INTENDED_CHANGES = {
     # Argo CD's OIDC client trusts the PKI layer's root CA (read back from the CA), which only now exists.
     "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ArgoCd$kubernetes:helm.sh/v3:Release::argocd",
+    # ExternalDNS takes over the live records (issue 11 item 6, README): the live instance's TXT owner id
+    # (external-dns-external-dns, not goldentooth) and Gateway HTTPRoutes as a source beside Services (PDS).
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ExternalDns$kubernetes:helm.sh/v3:Release::external-dns",
 }
 # New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
 ADDED_IN_FORMER_LAYERS = {
