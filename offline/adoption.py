@@ -69,6 +69,15 @@ def _find(ev: Evaluation, entry: AdoptedResource, path: str) -> tuple[RecordedRe
     return None, f"{path}.name: the program has no {entry.type} named {entry.name!r}{hint}"
 
 
+def check_given_id(resource: RecordedResource, given: str, derived: str | None, zone_id: str) -> str | None:
+    """A given id that contradicts config: another record's id, or a record outside the adopted zone."""
+    if derived is not None and given != derived:
+        return f"{given!r} is not the id config gives {resource.type} {resource.name!r} ({derived!r}): drop the id"
+    if resource.type == "aws:route53/record:Record" and not given.startswith(f"{zone_id}_"):
+        return f"{given!r} is not a record of zone aws.zoneId {zone_id} (<zone id>_<name>_<type>)"
+    return None
+
+
 def _adopt(ev: Evaluation, only: frozenset[str] | None) -> tuple[list[Adopted], list[str]]:
     adopted: list[Adopted] = []
     problems: list[str] = []
@@ -80,10 +89,14 @@ def _adopt(ev: Evaluation, only: frozenset[str] | None) -> tuple[list[Adopted], 
         if resource is None:
             problems.append(problem or path)
             continue
+        derived = rule_for(resource.type).derive(resource, ev.spec)
         if entry.id is not None:
+            mismatch = check_given_id(resource, entry.id, derived, ev.spec.aws.zone_id)
+            if mismatch:
+                problems.append(f"{path}.id: {mismatch}")
+                continue
             adopted.append(Adopted(entry, path, resource, entry.id, derived=False))
             continue
-        derived = rule_for(resource.type).derive(resource, ev.spec)
         if derived is None:
             problems.append(f"{path}.id: {resource.type} {resource.name!r} needs its import id: "
                             f"{lookup_hint(resource, ev.spec)}")

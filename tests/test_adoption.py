@@ -247,3 +247,17 @@ def test_the_command_writes_nothing_while_an_id_is_missing(tmp_path: Path) -> No
     result: subprocess.CompletedProcess[str] = goldentooth("import-file", "--out", str(out))
     assert result.returncode == 2 and not out.exists()
     assert "adoption.resources[12].id: aws:kms/key:Key 'vault-seal' needs its import id" in result.stderr
+
+
+def test_a_given_id_that_contradicts_config_is_refused(
+    evaluate_edited: Callable[[Callable[[dict[str, Any]], None]], Evaluation],
+) -> None:
+    def contradict(plain: dict[str, Any]) -> None:
+        entries = with_looked_up_ids(plain)["adoption"]["resources"]
+        entries[2]["id"] = f"{ZONE}_cp.k8s.goldentooth.net_CNAME"  # derivable: config says it is an A record
+        entries[3]["id"] = "Z999OTHERZONE__0d1e2f.goldentooth.net_CNAME"  # not derivable, but in another zone
+        plain["adoption"]["resources"] = entries
+
+    problems = build_import_plan(evaluate_edited(contradict)).problems
+    assert [p.split(":", 1)[0] for p in problems] == ["adoption.resources[2].id", "adoption.resources[3].id"]
+    assert f"'{ZONE}_cp.k8s.goldentooth.net_A'" in problems[0] and "not a record of zone" in problems[1]
