@@ -42,8 +42,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from offline.plan import after_import_summary
 
         document = json.loads(Path(args.imported).read_text(encoding="utf-8"))
-        print(after_import_summary(after_import(ev, document), args.imported))
-        return 0
+        after = after_import(ev, document)
+        print(after_import_summary(after, args.imported))
+        return 1 if after.orphans or after.wrong_providers else 0  # that file would delete or misplace resources
     if args.json == "-":
         json.dump(plan_document(ev), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")

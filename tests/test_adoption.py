@@ -261,3 +261,14 @@ def test_a_given_id_that_contradicts_config_is_refused(
     problems = build_import_plan(evaluate_edited(contradict)).problems
     assert [p.split(":", 1)[0] for p in problems] == ["adoption.resources[2].id", "adoption.resources[3].id"]
     assert f"'{ZONE}_cp.k8s.goldentooth.net_A'" in problems[0] and "not a record of zone" in problems[1]
+
+
+def test_a_file_that_imports_what_the_program_does_not_declare_is_caught(adopted_evaluation: Evaluation) -> None:
+    document = copy.deepcopy(build_import_plan(adopted_evaluation).document)
+    stray = next(s for s in document["resources"] if s.get("id") == "E2N5EMTIJ96VDJ")
+    stray["logicalName"] = "home-proxy-old"  # another URN: the next `pulumi up` would delete what it imported
+    other = next(s for s in document["resources"] if s.get("id") == "argocd/argocd")
+    other["provider"] = "aws-edge-us-east-1"
+    after = after_import(adopted_evaluation, document)
+    assert [u.rsplit("::", 1)[1] for u in after.orphans] == ["home-proxy-old"]
+    assert [u.rsplit("::", 1)[1] for u in after.wrong_providers] == ["argocd"]
