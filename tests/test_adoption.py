@@ -272,3 +272,9 @@ def test_a_file_that_imports_what_the_program_does_not_declare_is_caught(adopted
     after = after_import(adopted_evaluation, document)
     assert [u.rsplit("::", 1)[1] for u in after.orphans] == ["home-proxy-old"]
     assert [u.rsplit("::", 1)[1] for u in after.wrong_providers] == ["argocd"]
+
+
+def test_no_record_is_written_over_an_existing_one(real_evaluation: Evaluation) -> None:
+    """An existing record is imported (`goldentooth:adoption`); an upsert would silently take it from its owner."""
+    records = real_evaluation.of_type("aws:route53/record:Record")
+    assert records and [r.name for r in records if r.inputs.get("allowOverwrite")] == []
