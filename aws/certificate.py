@@ -80,8 +80,8 @@ class ValidatedCertificate(pulumi.ComponentResource):
             type=option.apply(lambda o: o.resource_record_type or "CNAME"),
             records=[option.apply(lambda o: o.resource_record_value or "")],
             ttl=args.ttl,
-            # ACM hands every certificate for a name in this account the same CNAME, so the record may
-            # already exist (a certificate issued before this stack); upsert adopts it instead of failing.
-            allow_overwrite=True,
+            # ACM hands every certificate for a name in this account the same CNAME, so the record may already
+            # exist (a certificate issued before this stack). It is imported then (`goldentooth:adoption`), never
+            # overwritten: an upsert would take a record another tool still owns and deletes on its next run.
             opts=args.providers.edge_opts(self),
         )

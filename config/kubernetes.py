@@ -8,6 +8,7 @@ addresses inside the MetalLB pool) that `config.rules` runs with every other rul
 import re
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv4Network
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -82,11 +83,31 @@ def _default_apps() -> tuple[AppSpec, ...]:
     )
 
 
+# ExternalDNS sources this program knows the chart's RBAC for (the chart grants what `sources` names).
+ExternalDnsSource = Literal["service", "ingress", "gateway-httproute", "gateway-grpcroute", "gateway-tlsroute",
+                            "gateway-tcproute", "gateway-udproute"]
+
+
 class ExternalDnsSpec(ConfigModel):
     enabled: bool = True
     region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     # Records ExternalDNS owns are marked with this id in their TXT companions; never share it between clusters.
-    txt_owner_id: str = Field(default="goldentooth", pattern=r"^[a-z0-9-]+$")
+    # The default is the live instance's (`--txt-owner-id=external-dns-external-dns`, build log L5224, and the TXT
+    # records it wrote): with the same id this one takes over the records it already owns (README).
+    txt_owner_id: str = Field(default="external-dns-external-dns", pattern=r"^[a-z0-9-]+$")
+    # Services (Argo CD, the apps) and Gateway API HTTPRoutes (PDS is published from one). With `policy: sync` a
+    # record whose source is not watched is deleted, so every kind of source that owns a live record is listed.
+    sources: tuple[ExternalDnsSource, ...] = ("service", "gateway-httproute")
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("ExternalDNS needs at least one source (service, gateway-httproute, ...)")
+        twice = sorted({s for s in value if value.count(s) > 1})
+        if twice:
+            raise ValueError(f"sources {', '.join(twice)} appear more than once")
+        return value
 
     @field_validator("region")
     @classmethod

@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from config.adoption import AdoptionSpec
 from config.aws import AwsSpec
 from config.base import ConfigModel
 from config.batch import BatchSpec
@@ -35,6 +36,7 @@ class ClusterSpec(ConfigModel):
     storage: StorageSpec = Field(default_factory=StorageSpec)
     hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
     batch: BatchSpec | None = None  # off when absent (config/batch.py)
+    adoption: AdoptionSpec = Field(default_factory=AdoptionSpec)  # read by `goldentooth import-file` only
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

@@ -171,7 +171,8 @@ class Kubernetes(pulumi.ComponentResource):
             self.external_dns = ExternalDns(
                 "external-dns",
                 ExternalDnsArgs(
-                    ExternalDnsSettings(versions.external_dns_chart, spec.domains.base, ed.region, ed.txt_owner_id),
+                    ExternalDnsSettings(versions.external_dns_chart, spec.domains.base, ed.region, ed.txt_owner_id,
+                                        ed.sources),
                     provider,
                     credentials,
                     after=[self.calico.release],

@@ -1,4 +1,5 @@
-"""`ExternalDns`: publishes LoadBalancer Services' hostnames into the Route53 zone, from the pinned chart.
+"""`ExternalDns`: publishes the hostnames of LoadBalancer Services and Gateway API routes into the Route53 zone,
+from the pinned chart.
 
 Credentials: a static access key of a Route53-only IAM user, as an AWS shared-credentials file in a Secret
 (`stringData`, so it is not double-encoded as in the reference) mounted into the pod. IRSA is not an option
@@ -30,6 +31,7 @@ class ExternalDnsSettings:
     domain: str  # the Route53 zone, e.g. goldentooth.net
     region: str
     txt_owner_id: str
+    sources: tuple[str, ...] = ("service",)  # the chart grants the RBAC each source needs
 
 
 def namespace() -> dict[str, Any]:
@@ -49,7 +51,7 @@ def credentials_secret(credentials: Sealed) -> dict[str, Any]:
 def external_dns_values(s: ExternalDnsSettings) -> dict[str, Any]:
     return {
         "provider": {"name": "aws"},
-        "sources": ["service"],
+        "sources": list(s.sources),
         "domainFilters": [s.domain],
         # sync: records of deleted Services are removed too (the IAM policy allows deletes in this zone only).
         "policy": "sync",

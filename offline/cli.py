@@ -1,4 +1,4 @@
-"""`goldentooth`: the offline evaluator's command line (plan, graph, render, check)."""
+"""`goldentooth`: the offline evaluator's command line (plan, graph, render, check, import-file)."""
 
 import argparse
 import gc
@@ -37,6 +37,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from offline.plan import plan_document, summary
 
     ev = _evaluate(args.config)
+    if args.imported:
+        from offline.adoption import after_import
+        from offline.plan import after_import_summary
+
+        document = json.loads(Path(args.imported).read_text(encoding="utf-8"))
+        after = after_import(ev, document)
+        print(after_import_summary(after, args.imported))
+        return 1 if after.orphans or after.wrong_providers else 0  # that file would delete or misplace resources
     if args.json == "-":
         json.dump(plan_document(ev), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
@@ -70,6 +78,34 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_file(args: argparse.Namespace) -> int:
+    from offline.adoption import build_import_plan
+
+    ev = _evaluate(args.config)
+    plan = build_import_plan(ev, args.only or None)
+    if plan.problems:
+        print(f"goldentooth import-file: {len(plan.problems)} adopted resources lack what the import needs "
+              "(nothing written)", file=sys.stderr)
+        for problem in plan.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    text = json.dumps(plan.document, indent=2, sort_keys=True) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+    out = sys.stderr if args.out == "-" else sys.stdout
+    print(f"goldentooth import-file: {len(plan.adopted)} resources to import into {args.out}", file=out)
+    for item in plan.adopted:
+        source = "derived from config" if item.derived else "from config"
+        print(f"  {item.resource.type} {item.resource.name}: {item.id} ({source})", file=out)
+    if plan.providers_first:
+        print("providers the file names must be in the state first:", file=out)
+        for step in plan.providers_first:
+            print(f"  {step}", file=out)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from offline.check import check, read_policy_config, report, resolve_config
     from policies.catalog import POLICIES
@@ -93,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="evaluate the stack offline and summarise what `pulumi up` would create")
     common(plan)
     plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON to PATH ('-' for stdout)")
+    plan.add_argument("--imported", metavar="FILE",
+                      help="summarise the plan as it is once FILE (from import-file) is imported: what is still created")
     plan.set_defaults(func=cmd_plan)
 
     graph = sub.add_parser("graph", help="draw the dependency graph, grouped by node and layer")
@@ -105,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(render)
     render.add_argument("dir", help="output folder: DIR/<node>/<path on the node>, DIR/cluster/...")
     render.set_defaults(func=cmd_render)
+
+    imports = sub.add_parser("import-file", help="write the `pulumi import --file` document for goldentooth:adoption")
+    common(imports)
+    imports.add_argument("--out", required=True, metavar="FILE", help="where to write it ('-' for stdout)")
+    imports.add_argument("--only", action="append", metavar="PACKAGE", choices=("aws", "kubernetes"),
+                         help="only resources of this provider package (repeatable): aws first, kubernetes later")
+    imports.set_defaults(func=cmd_import_file)
 
     check = sub.add_parser("check", help="run the policy pack's rules over the offline evaluation (exit 1 on a mandatory violation)")
     common(check)

@@ -1,10 +1,13 @@
 """The plan: what `pulumi up` would create on an empty stack, as JSON and as a human summary."""
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offline.evaluate import Evaluation
 from offline.layers import layer_of, node_of
+
+if TYPE_CHECKING:
+    from offline.adoption import AfterImport
 
 
 def plan_document(ev: Evaluation) -> dict[str, Any]:
@@ -59,4 +62,20 @@ def summary(ev: Evaluation) -> str:
     ]
     for node in ev.spec.nodes:
         lines.append(f"  {node.emoji or ' '} {node.name:<12} {node.model.value:<9} {node.ip!s:<12} {by_node.get(node.name, 0):>5}")
+    return "\n".join(lines)
+
+
+def after_import_summary(after: "AfterImport", source: str) -> str:
+    """`goldentooth plan --imported FILE`: the creates left once FILE is imported, and what would go wrong."""
+    lines = [
+        f"goldentooth plan: {len(after.creates)} resources to create once {source} is imported "
+        f"({len(after.imported)} imported resources are updated in place, never created)",
+    ]
+    if after.orphans:
+        lines += ["imported but not in the program (the next `pulumi up` would delete them):",
+                  *(f"  {u}" for u in after.orphans)]
+    if after.wrong_providers:
+        lines += ["imported under another provider than the program's:", *(f"  {u}" for u in after.wrong_providers)]
+    by_type = Counter(r.type for r in after.creates if r.custom)
+    lines += ["", "still created, by type:", *(f"  {t:<48} {c:>6}" for t, c in sorted(by_type.items()))]
     return "\n".join(lines)

@@ -30,6 +30,14 @@ ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch")
 INTENDED_CHANGES = {
     # Argo CD's OIDC client trusts the PKI layer's root CA (read back from the CA), which only now exists.
     "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ArgoCd$kubernetes:helm.sh/v3:Release::argocd",
+    # ExternalDNS takes over the live records (issue 11 item 6, README): the live instance's TXT owner id
+    # (external-dns-external-dns, not goldentooth) and Gateway HTTPRoutes as a source beside Services (PDS).
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ExternalDns$kubernetes:helm.sh/v3:Release::external-dns",
+    # ACM validation records no longer upsert (allow_overwrite): an existing one is imported (issue 11 item 2).
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:aws:Certificate$aws:route53/record:Record::"
+    "edge-validation-goldentooth.net",
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:aws:Certificate$aws:route53/record:Record::"
+    "edge-validation-home-proxy.goldentooth.net",
 }
 # New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
 ADDED_IN_FORMER_LAYERS = {
