@@ -2,8 +2,6 @@
 provider → Calico → MetalLB chart → pool and advertisement), the rendered kubeadm configs, the CA pin and the
 join credentials, and scripts that never reset a node."""
 
-import hashlib
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
