@@ -1,6 +1,6 @@
 #!/bin/bash
-# Look at the init node before anything of the bootstrap is written: an existing cluster CA is adopted (kubeadm
-# init and every join then use it), never replaced. When config pins a CA fingerprint and the node holds another
+# Look at the init node before anything of the bootstrap is written: an existing cluster CA is adopted (the init
+# step and every join then use it), never replaced. When config pins a CA fingerprint and the node holds another
 # one, or none, stop here: nothing has been written. A control plane that already runs must advertise the
 # address config gives it (kubeadm cannot move a member; see the README for how to change a node's address).
 # Prints nothing secret; the CA key is never read.
@@ -20,10 +20,10 @@ if [ -e "$ca" ]; then
   echo "adopting the existing cluster CA $ca (SHA-256 $live)"
 elif [ -n "$GT_CA_FINGERPRINT" ]; then
   echo "$GT_NODE: config pins the cluster CA SHA-256 $GT_CA_FINGERPRINT (kubernetes.caFingerprint) but $ca" \
-    "does not exist, so kubeadm init would create another CA; nothing written" >&2
+    "does not exist, so the init step would create another CA; nothing written" >&2
   exit 1
 else
-  echo "no cluster CA on $GT_NODE yet: kubeadm init creates it"
+  echo "no cluster CA on $GT_NODE yet: the init step creates it"
 fi
 manifest=/etc/kubernetes/manifests/kube-apiserver.yaml
 if [ -f "$manifest" ]; then

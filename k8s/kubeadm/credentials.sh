@@ -28,7 +28,7 @@ if [ "$GT_CONTROL_PLANE" = yes ]; then
   fi
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  # A private config file carries the key: a --certificate-key argument would show in the process list.
+  # A private config file carries the key: as a command-line flag it would show in the process list.
   cat >"$work/upload-certs.yaml" <<CONFIG
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
