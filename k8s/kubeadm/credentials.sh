@@ -29,6 +29,7 @@ if [ "$GT_CONTROL_PLANE" = yes ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   # A private config file carries the key: as a command-line flag it would show in the process list.
+  umask 077
   cat >"$work/upload-certs.yaml" <<CONFIG
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
@@ -39,6 +40,7 @@ kind: ClusterConfiguration
 kubernetesVersion: "v$GT_VERSION"
 certificatesDir: "$GT_PKI_DIR"
 CONFIG
+  umask 022
   kubeadm init phase upload-certs --upload-certs --config "$work/upload-certs.yaml" >/dev/null
   gt_changed "control-plane certificates uploaded for $GT_FOR (valid two hours)"
 fi
