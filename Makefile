@@ -51,8 +51,9 @@ ray-lab-env: $(STAMP) ## the stack's pinned Ray wheels in a venv outside the che
 lab: $(STAMP) deps ## the SSH lab on all 17 nodes (needs root)
 	GOLDENTOOTH_DEPS_ENSURED=1 GOLDENTOOTH_LAB_NODES=all $(BIN)/python -m pytest -q -m lab tests/lab
 
-bench: $(STAMP) ## time and memory of `goldentooth plan`: real stack, 100 and 1000 generated nodes
+bench: $(STAMP) ## time and memory of `goldentooth plan` (real stack, 100 and 1000 nodes); the critical path of remote steps
 	$(BIN)/python -m benchmarks.plan_bench
+	$(BIN)/python -m benchmarks.critical_path
 
 graph: $(STAMP) ## write the dependency graph to out/graph.html
 	mkdir -p out && $(BIN)/goldentooth graph --format html --out out/graph.html

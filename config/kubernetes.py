@@ -121,6 +121,16 @@ class KubernetesSpec(ConfigModel):
     # The version running now, set while raising `versions.kubernetes`: it turns on the ordered upgrade.
     upgrade_from: str | None = None
     api_port: int = Field(default=6443, ge=1, le=65535)
+    # kubeadm's clusterName. The live cluster was initialised without a config file, so it kept kubeadm's default.
+    cluster_name: str = Field(default="kubernetes", pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+    # The admin kubeconfig's context the provider selects; kubeadm names it `kubernetes-admin@<clusterName>`.
+    kubeconfig_context: str | None = Field(default=None, min_length=1)
+    # The control-plane node that runs `kubeadm init`; unset, the first control-plane node by name (never by
+    # list position, so reordering roles.kubernetes.controlPlane changes nothing).
+    init_node: str | None = None
+    # SHA-256 of the cluster CA certificate (DER, hex, colons allowed) the init node must hold: a node with
+    # another CA, or none, stops the bootstrap before anything is written. Unset, whatever CA exists is adopted.
+    ca_fingerprint: str | None = Field(default=None, pattern=r"^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$")
     metallb_interface: str = Field(default="eth0", pattern=r"^[a-z][a-z0-9]{1,14}$")
     argocd_load_balancer_ip: IPv4Address = IPv4Address("10.4.11.0")
     # Served by a GitOps-managed app; HAProxy fronts it, so its address is pinned here too.
@@ -138,6 +148,15 @@ class KubernetesSpec(ConfigModel):
         value = value.removeprefix("v")
         _parse_version(value)
         return value
+
+    @field_validator("ca_fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str | None) -> str | None:
+        return None if value is None else value.replace(":", "").lower()
+
+    @property
+    def context(self) -> str:
+        return self.kubeconfig_context or f"kubernetes-admin@{self.cluster_name}"
 
     def pinned_addresses(self) -> list[tuple[str, IPv4Address]]:
         """(config path, address) of every LoadBalancer address this config pins."""

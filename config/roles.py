@@ -39,7 +39,7 @@ class Quorum:
 
 
 class KubernetesRoles(ConfigModel):
-    control_plane: Annotated[Names, QuorumMembers("etcd")]  # the first one runs `kubeadm init`
+    control_plane: Annotated[Names, QuorumMembers("etcd")]  # kubernetes.initNode (or the first by name) runs `kubeadm init`
     workers: Names
     gpu_workers: Names = ()  # a subset of workers
 

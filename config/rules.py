@@ -181,6 +181,9 @@ def role_structure(d: Draft) -> Iterator[Violation]:
         yield Violation("roles.kubernetes.workers", f"{name!r} is also a control-plane node")
     for name in sorted(set(k.gpu_workers) - set(k.workers)):
         yield Violation("roles.kubernetes.gpuWorkers", f"{name!r} is not in roles.kubernetes.workers")
+    init_node = d.kubernetes.init_node if d.kubernetes is not None else None
+    if init_node is not None and init_node not in k.control_plane:
+        yield Violation("kubernetes.initNode", f"{init_node!r} is not in roles.kubernetes.controlPlane (kubeadm init runs there)")
     if r.haproxy in k.control_plane:
         yield Violation("roles.haproxy", f"{r.haproxy!r} is a control-plane node; HAProxy and kube-apiserver both bind :6443")
     for name in sorted(set(r.consul.servers) & set(r.consul.clients)):

@@ -42,6 +42,11 @@ RuntimeDirectoryPreserve=yes
 """
 
 _LOAD_ENV = f'set -a; . {ENV_PATH}; set +a; test -n "${{{STATS_PASSWORD_ENV}:-}}"'
+# The core file is checked beside the env file, not after it: its syntax does not depend on the password's value,
+# so a stand-in defines the variable when the env file is not there yet (a fresh node).
+_LOAD_ENV_OR_STAND_IN = (
+    f'if [ -f {ENV_PATH} ]; then {_LOAD_ENV}; else export {STATS_PASSWORD_ENV}=validation-only; fi'
+)
 _RELOAD = "systemctl reload-or-restart haproxy"
 
 
@@ -99,19 +104,21 @@ class HaproxyLoadBalancer(pulumi.ComponentResource):
             FileSpec(
                 CORE_PATH,
                 core_config(inputs),
-                validate=f'{_LOAD_ENV} && haproxy -c -q -f "$1"',
+                validate=f'{_LOAD_ENV_OR_STAND_IN} && haproxy -c -q -f "$1"',
                 on_change=_RELOAD,
             ),
-            options=StepOptions(depends_on=[env]),
+            options=StepOptions(depends_on=[install]),
         )
-        # After the core file: the restart that switches the unit to the directory must find a config there.
+        # Beside the files: a stopped HAProxy starts on whatever config it has (the package's on a fresh node),
+        # and the drop-in's restart below switches it to the directory.
+        enable = runner.run("haproxy-enable", _ENABLE, options=StepOptions(depends_on=[install]))
+        # After the env and core files: the restart that switches the unit to the directory must find both.
         drop_in = write_file(
             runner,
             "haproxy-drop-in",
             FileSpec(DROP_IN_PATH, DROP_IN, on_change="systemctl daemon-reload && systemctl try-restart haproxy"),
-            options=StepOptions(depends_on=[core]),
+            options=StepOptions(depends_on=[env, core, enable]),
         )
-        enable = runner.run("haproxy-enable", _ENABLE, options=StepOptions(depends_on=[drop_in]))
         # The HTTPS router binds :443 with the PKI layer's bundle; HAProxy refuses a config whose certificate is
         # missing, so the file is only deployed once a step that produces the bundle exists to wait for.
         self.services: pulumi.Resource | None = None
@@ -125,8 +132,8 @@ class HaproxyLoadBalancer(pulumi.ComponentResource):
                     validate=f'{_LOAD_ENV} && haproxy -c -q -f {CORE_PATH} -f "$1"',
                     on_change=_RELOAD,
                 ),
-                options=StepOptions(depends_on=[enable, *args.tls_ready]),
+                options=StepOptions(depends_on=[drop_in, *args.tls_ready]),
             )
-        self.ready = enable
+        self.ready = drop_in
         self.frontends = tuple(f"{inputs.bind_address}:{r.port}" for r in inputs.tcp_routes)
         self.register_outputs({"tcpFrontends": list(self.frontends)})

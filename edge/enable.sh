@@ -1,6 +1,6 @@
 #!/bin/bash
-# Make sure HAProxy is enabled and running with the files written before this step. Reloads on content
-# changes are done by the file steps themselves; this only covers a fresh node (or a stopped service).
+# Make sure HAProxy is enabled and running. Reloads and restarts on content
+# changes are done by the file steps themselves; this covers a fresh node (or a stopped service).
 if ! systemctl is-enabled --quiet haproxy; then
   systemctl enable haproxy
   gt_changed "enabled haproxy"

@@ -1,6 +1,7 @@
 """`Kubernetes`: the whole layer wired in dependency order, from node handles and the validated spec.
 
-(the edge's API frontend) → kubeadm init (first control plane) → control-plane joins, one at a time (etcd) → worker joins →
+(the edge's API frontend) → kubeadm init (the init node, after it adopted or created the CA) → control-plane joins,
+one at a time (etcd), and worker joins in parallel, each with its own fresh credentials →
 the kubeconfig and provider → Calico → MetalLB chart → pool and advertisement → Argo CD, ExternalDNS, the GPU
 device plugin and the apps. Everything the layer needs comes in through `KubernetesArgs`.
 """
@@ -46,12 +47,24 @@ class KubernetesArgs:
 TYPE = "goldentooth:k8s:Kubernetes"
 
 
+def init_node(spec: ClusterSpec) -> str:
+    """The node that runs `kubeadm init`: `kubernetes.initNode`, else the first control-plane node by name."""
+    return spec.kubernetes.init_node or min(spec.roles.kubernetes.control_plane)
+
+
+def control_plane_order(spec: ClusterSpec) -> list[str]:
+    """The init node, then the other control-plane nodes by name: the order they join (and upgrade) in, which
+    no reordering of roles.kubernetes.controlPlane changes."""
+    first = init_node(spec)
+    return [first, *sorted(n for n in spec.roles.kubernetes.control_plane if n != first)]
+
+
 def kubeadm_settings(spec: ClusterSpec) -> KubeadmSettings:
     lb = spec.node(spec.roles.haproxy)
-    control_plane = spec.nodes_named(spec.roles.kubernetes.control_plane)
+    control_plane = spec.nodes_named(tuple(sorted(spec.roles.kubernetes.control_plane)))
     sans = (str(lb.ip), *(str(n.ip) for n in control_plane), api_endpoint_name(spec))
     return KubeadmSettings(
-        cluster_name=spec.cluster.name,
+        cluster_name=spec.kubernetes.cluster_name,
         version=spec.versions.kubernetes,
         endpoint_host=str(lb.ip),
         endpoint_port=spec.kubernetes.api_port,
@@ -83,29 +96,29 @@ class Kubernetes(pulumi.ComponentResource):
         settings = kubeadm_settings(spec)
 
         self.pki = ClusterPki(spec.cluster.name, ClusterPkiArgs(spec.cluster.name), child)
-        first = nodes[roles.control_plane[0]]
+        order = control_plane_order(spec)
+        first = nodes[order[0]]
         self.init = KubeadmInit(
             first.spec.name,
-            KubeadmInitArgs(first, settings, registration(spec, first.spec), self.pki, after=list(args.api_ready)), child
+            KubeadmInitArgs(first, settings, registration(spec, first.spec), self.pki,
+                            ca_fingerprint=k8s_spec.ca_fingerprint, after=list(args.api_ready)),
+            child,
         )
+
+        def join_args(name: str, after: Sequence[pulumi.Resource] = ()) -> JoinArgs:
+            node = nodes[name]
+            return JoinArgs(node, first, settings, registration(spec, node.spec), self.pki,
+                            self.init.ca_cert_hash, self.init.step, after=after)
+
         previous: pulumi.Resource = self.init.step
         self.control_plane_joins = []
-        for name in roles.control_plane[1:]:
-            node = nodes[name]
-            join = ControlPlaneJoin(
-                name,
-                JoinArgs(node, first, settings, registration(spec, node.spec), self.pki, after=[previous]), child
-            )
+        for name in order[1:]:
+            join = ControlPlaneJoin(name, join_args(name, after=[previous]), child)
             self.control_plane_joins.append(join)
             previous = join.step  # etcd grows one member at a time
-        self.worker_joins = [
-            WorkerJoin(
-                name,
-                JoinArgs(nodes[name], first, settings, registration(spec, nodes[name].spec), self.pki, after=[previous]),
-                child,
-            )
-            for name in roles.workers
-        ]
+        # Workers need only the cluster: they join through the load balancer while control planes still join
+        # (an API server that is restarting is taken out of rotation by HAProxy's health check).
+        self.worker_joins = [WorkerJoin(name, join_args(name), child) for name in sorted(roles.workers)]
         joins = [previous, *(j.step for j in self.worker_joins)]
 
         self.upgrade = None
@@ -115,8 +128,8 @@ class Kubernetes(pulumi.ComponentResource):
                 UpgradeArgs(
                     versions.kubernetes,
                     k8s_spec.upgrade_from,
-                    [nodes[n] for n in roles.control_plane],
-                    [nodes[n] for n in roles.workers],
+                    [nodes[n] for n in order],
+                    [nodes[n] for n in sorted(roles.workers)],
                     after=joins,
                 ),
                 child,
@@ -126,6 +139,7 @@ class Kubernetes(pulumi.ComponentResource):
             ClusterAccessArgs(
                 first,
                 spec.cluster.name,
+                k8s_spec.context,
                 settings.endpoint,
                 self.init.step,
                 after=[*joins, *([self.upgrade.steps[0]] if self.upgrade else [])],

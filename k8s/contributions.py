@@ -15,7 +15,7 @@ def api_endpoint_name(spec: ClusterSpec) -> str:
 def contributions(spec: ClusterSpec) -> Contributions:
     domains, k8s = spec.domains, spec.kubernetes
     k8s_svc = domains.k8s_services
-    control_plane = spec.nodes_named(spec.roles.kubernetes.control_plane)
+    control_plane = spec.nodes_named(tuple(sorted(spec.roles.kubernetes.control_plane)))  # by name: order is no config
     api = TcpRoute(API_ROUTE, k8s.api_port, tuple(Backend(n.name, str(n.ip), k8s.api_port) for n in control_plane),
                    check="https-healthz")
     routes = [

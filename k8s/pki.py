@@ -1,30 +1,23 @@
-"""`ClusterPki`: the cluster CA (pulumi-tls) and the join credentials (pulumi-random), decided up front.
+"""`ClusterPki`: the join credentials (pulumi-random), decided up front and fixed for the life of the stack.
 
-kubeadm uses a CA it finds in /etc/kubernetes/pki instead of generating one, so joins can pin its hash without
-reading anything back from `kubeadm init`. The bootstrap token and the certificate key are fixed for the life of
-the stack: re-running a join needs no fresh token scraped from another command.
+The cluster CA is not here: it lives only on the init node, adopted when it exists and otherwise created there by
+`kubeadm init`, so its key never passes through the program, its state or its outputs. Joins pin the CA through
+the hash the init step reads back from the node. A fixed token and certificate key mean a join needs no fresh
+secret scraped from another command: each join's credentials step only renews their expiry.
 """
 
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_random as random
-import pulumi_tls as tls
-
-from k8s.kubeadm.ca_hash import ca_cert_hash
-
-CA_VALIDITY_HOURS = 10 * 365 * 24  # kubeadm's own CA lifetime (10 years)
 
 
 @dataclass(frozen=True)
 class ClusterPkiArgs:
-    prefix: str  # children are named `<prefix>-kubernetes-ca`, `<prefix>-bootstrap-token-id`, ...
+    prefix: str  # children are named `<prefix>-bootstrap-token-id`, ...
 
 
 class ClusterPki(pulumi.ComponentResource):
-    ca_cert_pem: pulumi.Output[str]
-    ca_key_pem: pulumi.Output[str]  # secret
-    ca_cert_hash: pulumi.Output[str]  # "sha256:<hex>" for caCertHashes
     bootstrap_token: pulumi.Output[str]  # secret, "[a-z0-9]{6}.[a-z0-9]{16}"
     certificate_key: pulumi.Output[str]  # secret, 64 hex characters (32 bytes): encrypts the kubeadm-certs Secret
 
@@ -32,18 +25,6 @@ class ClusterPki(pulumi.ComponentResource):
         super().__init__("goldentooth:k8s:ClusterPki", name, None, opts)
         cluster_name = args.prefix
         child = pulumi.ResourceOptions(parent=self)
-        # A new CA would orphan every node's kubelet credentials: protect it and keep it if the stack goes.
-        stateful = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
-        key = tls.PrivateKey(f"{cluster_name}-kubernetes-ca", algorithm="RSA", rsa_bits=2048, opts=stateful)
-        cert = tls.SelfSignedCert(
-            f"{cluster_name}-kubernetes-ca",
-            private_key_pem=key.private_key_pem,
-            subject=tls.SelfSignedCertSubjectArgs(common_name="kubernetes", organization=cluster_name),
-            is_ca_certificate=True,
-            validity_period_hours=CA_VALIDITY_HOURS,
-            allowed_uses=["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
-            opts=stateful,
-        )
         token_id = _token_part(f"{cluster_name}-bootstrap-token-id", 6, child)
         token_secret = _token_part(f"{cluster_name}-bootstrap-token-secret", 16, child)
         cert_key = random.RandomId(
@@ -51,12 +32,9 @@ class ClusterPki(pulumi.ComponentResource):
             byte_length=32,
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["hex", "b64_std", "b64_url", "dec"]),
         )
-        self.ca_cert_pem = cert.cert_pem
-        self.ca_key_pem = pulumi.Output.secret(key.private_key_pem)
-        self.ca_cert_hash = key.public_key_pem.apply(ca_cert_hash)
         self.bootstrap_token = pulumi.Output.secret(pulumi.Output.concat(token_id, ".", token_secret))
         self.certificate_key = pulumi.Output.secret(cert_key.hex)
-        self.register_outputs({"caCertPem": self.ca_cert_pem, "caCertHash": self.ca_cert_hash})
+        self.register_outputs({})
 
 
 def _token_part(name: str, length: int, parent: pulumi.ResourceOptions) -> pulumi.Output[str]:

@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 
 from components.remote_step import StepOptions
 from components.script import Script
+from k8s.kubeadm.config import PKI_DIR
 from nodes.node import Node
 
 _READ = Script.beside(__file__, "read_kubeconfig.sh")
@@ -31,7 +32,8 @@ def point_at(kubeconfig: str, server: str) -> str:
 @dataclass(frozen=True)
 class ClusterAccessArgs:
     first: Node
-    cluster_name: str
+    cluster_name: str  # names the provider and fixes its cluster identifier (Pulumi identity, not kubeadm's)
+    context: str  # the admin context in admin.conf (kubernetes.kubeconfigContext)
     endpoint: str  # host:port of the API load balancer
     init: pulumi.CustomResource  # the kubeconfig is re-read only when this step re-runs
     after: Sequence[pulumi.Resource] = field(default_factory=tuple)  # every join (and upgrade) before any API use
@@ -47,6 +49,7 @@ class ClusterAccess(pulumi.ComponentResource):
         read = args.first.runner_under(self).run(
             "read-kubeconfig",
             _READ,
+            {"GT_PKI_DIR": PKI_DIR},
             options=StepOptions(
                 depends_on=[args.init, *args.after],
                 extra_triggers=[args.init.id, *args.reread_on],
@@ -58,8 +61,8 @@ class ClusterAccess(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             f"{args.cluster_name}-kubernetes",
             kubeconfig=self.kubeconfig,
-            # kubeadm names the admin context after clusterName; strict mode requires it to be explicit.
-            context=f"kubernetes-admin@{args.cluster_name}",
+            # kubeadm names the admin context after its clusterName; strict mode requires it to be explicit.
+            context=args.context,
             # Fixed from day one: a new or unknown kubeconfig must not replace every Kubernetes resource.
             cluster_identifier=args.cluster_name,
             enable_server_side_apply=True,

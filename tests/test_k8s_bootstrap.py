@@ -2,8 +2,6 @@
 provider → Calico → MetalLB chart → pool and advertisement), the rendered kubeadm configs, the CA pin and the
 join credentials, and scripts that never reset a node."""
 
-import hashlib
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +14,6 @@ import pytest
 import yaml
 
 import nodes.node
-from k8s.kubeadm.ca_hash import ca_cert_hash
 from k8s.kubeadm.config import INIT_CONFIG_PATH, JOIN_CONFIG_PATH
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import fake_secret_values
@@ -28,10 +25,16 @@ def _workers(ev: Evaluation) -> tuple[str, ...]:
     return ev.spec.roles.kubernetes.workers
 
 
-def test_init_waits_for_the_load_balancer(real_evaluation: Evaluation) -> None:
-    init = real_evaluation.command("bettley-kubeadm-init")
-    assert real_evaluation.waits_for(init, real_evaluation.command("allyrion-haproxy-enable"))
-    assert real_evaluation.waits_for(init, real_evaluation.command("bettley-kubernetes-ca-key"))
+def test_init_waits_for_the_load_balancer_and_the_look_at_the_node_but_the_files_do_not(
+    real_evaluation: Evaluation,
+) -> None:
+    ev = real_evaluation
+    init, adopt, config = (ev.command(f"bettley-{n}") for n in ("kubeadm-init", "kubeadm-adopt", "kubeadm-init-config"))
+    assert ev.waits_for(init, ev.command("allyrion-haproxy-drop-in"))
+    assert ev.waits_for(init, ev.command("allyrion-haproxy-enable"))
+    assert ev.waits_for(init, adopt) and ev.waits_for(config, adopt), "nothing is written before the look"
+    for step in (adopt, config, ev.command("cargyll-kubeadm-join-config")):
+        assert not any("allyrion" in d for d in step.dependencies), step.name
 
 
 def test_control_plane_joins_are_serialised_after_init(real_evaluation: Evaluation) -> None:
@@ -42,14 +45,33 @@ def test_control_plane_joins_are_serialised_after_init(real_evaluation: Evaluati
     assert not ev.waits_for(cargyll, dalt)
 
 
-def test_every_worker_joins_after_the_last_control_plane_and_workers_join_in_parallel(real_evaluation: Evaluation) -> None:
+def test_workers_join_after_init_and_their_own_credentials_in_parallel_with_everything_else(
+    real_evaluation: Evaluation,
+) -> None:
     ev = real_evaluation
-    last_cp = ev.command("dalt-kubeadm-join")
+    init = ev.command("bettley-kubeadm-init")
+    cp_joins = [ev.command(f"{n}-kubeadm-join") for n in CONTROL_PLANE[1:]]
     joins = {w: ev.command(f"{w}-kubeadm-join") for w in _workers(ev)}
     assert len(joins) == 13
     for worker, join in joins.items():
-        assert ev.waits_for(join, last_cp), worker
+        credentials = ev.command(f"bettley-join-credentials-for-{worker}")
+        assert ev.waits_for(join, init) and ev.waits_for(join, credentials) and ev.waits_for(credentials, init)
+        assert not any(ev.waits_for(join, cp) for cp in cp_joins), worker
         assert not any(ev.waits_for(join, other) for name, other in joins.items() if name != worker)
+
+
+def test_each_join_and_its_credentials_step_re_run_together(real_evaluation: Evaluation) -> None:
+    """The credentials step carries the join's script and config digests; the join carries its id."""
+    ev = real_evaluation
+    for node in (*CONTROL_PLANE[1:], *_workers(ev)):
+        join, credentials = ev.command(f"{node}-kubeadm-join"), ev.command(f"bettley-join-credentials-for-{node}")
+        config = ev.command(f"{node}-kubeadm-join-config")
+        assert join.inputs["triggers"][0] in credentials.inputs["triggers"], node
+        assert config.inputs["triggers"][1] in credentials.inputs["triggers"], node
+        assert credentials.urn in join.property_dependencies["triggers"], node
+        # The address is in both scripts: an IP change re-runs the pair, and the credentials step rejects it.
+        assert f"export GT_NODE_IP={ev.spec.node(node).ip}\n" in ev.file(node, "_steps/kubeadm-join.sh")
+        assert f"export GT_FOR_IP={ev.spec.node(node).ip}\n" in ev.file("bettley", f"_steps/join-credentials-for-{node}.sh")
 
 
 def test_provider_follows_every_join_and_cluster_software_follows_in_order(real_evaluation: Evaluation) -> None:
@@ -134,7 +156,7 @@ def _k8s_scripts(ev: Evaluation) -> Iterator[tuple[str, str]]:
 
 def test_no_kubernetes_step_ever_resets_a_node(real_evaluation: Evaluation) -> None:
     scripts = dict(_k8s_scripts(real_evaluation))
-    assert len(scripts) >= 50
+    assert len(scripts) >= 45  # 3 per join, the look, the init config, init, the kubeconfig read
     for name, text in scripts.items():
         assert "kubeadm reset" not in text, name
         assert "ignore-preflight-errors" not in text, name
@@ -162,12 +184,13 @@ def test_every_rendered_kubernetes_step_passes_shellcheck(real_evaluation: Evalu
 
 def test_steps_that_handle_join_credentials_keep_them_secret(real_evaluation: Evaluation) -> None:
     ev = real_evaluation
-    for name in ("bettley-kubeadm-init-config", "bettley-kubernetes-ca-key", "cargyll-kubeadm-join-config",
-                 "erenford-kubeadm-join-config", "bettley-bootstrap-token-for-erenford"):
+    for name in ("bettley-kubeadm-init-config", "cargyll-kubeadm-join-config",
+                 "erenford-kubeadm-join-config", "bettley-join-credentials-for-erenford",
+                 "bettley-join-credentials-for-cargyll"):
         step = ev.command(name)
         assert step.inputs["stdin"] == "[secret]" and step.inputs["logging"] == "none", name
         assert "stdout" in step.additional_secret_outputs, name
-    for name in ("bettley-kubeadm-init", "bettley-upload-certs-for-cargyll", "bettley-read-kubeconfig"):
+    for name in ("bettley-kubeadm-init", "bettley-read-kubeconfig"):
         step = ev.command(name)  # their output prints the token, the certificate key or admin credentials
         assert step.inputs["logging"] == "none" and "stdout" in step.additional_secret_outputs, name
 
@@ -185,25 +208,16 @@ def test_token_and_certificate_key_come_from_pulumi_random_in_kubeadm_shapes(rea
     assert key.inputs["byteLength"] == 32 and "hex" in key.additional_secret_outputs
 
 
-def test_the_cluster_ca_is_a_protected_ten_year_ca(real_evaluation: Evaluation) -> None:
-    cert = real_evaluation.named("goldentooth-kubernetes-ca", "tls:index/selfSignedCert:SelfSignedCert")
-    key = real_evaluation.named("goldentooth-kubernetes-ca", "tls:index/privateKey:PrivateKey")
-    assert cert.inputs["isCaCertificate"] is True and cert.inputs["validityPeriodHours"] == 87600
-    assert "cert_signing" in cert.inputs["allowedUses"]
-    assert all(r.protect and r.retain_on_delete for r in (cert, key))
-
-
-def test_ca_cert_hash_matches_what_openssl_computes_for_the_same_key(tmp_path: Path) -> None:
-    key = tmp_path / "ca.key"
-    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(key)],
-                   check=True, capture_output=True)
-    pem = subprocess.run(["openssl", "pkey", "-in", str(key), "-pubout"], check=True, capture_output=True, text=True).stdout
-    der = subprocess.run(["openssl", "pkey", "-in", str(key), "-pubout", "-outform", "DER"], check=True,
-                         capture_output=True).stdout
-    assert ca_cert_hash(pem) == "sha256:" + hashlib.sha256(der).hexdigest()
-    assert re.fullmatch(r"sha256:[0-9a-f]{64}", ca_cert_hash(pem))
-    with pytest.raises(ValueError, match="not a PEM public key"):
-        ca_cert_hash("[placeholder stdout]")
+def test_the_cluster_ca_key_never_passes_through_the_program(real_evaluation: Evaluation) -> None:
+    """No CA is generated by the program: the init node's own (adopted, or created by kubeadm init there) is used,
+    so neither state, outputs nor any command line can hold its key."""
+    ev = real_evaluation
+    assert not [r.name for r in ev.resources if r.type.startswith("tls:") and "goldentooth:k8s:" in r.urn]
+    for r in ev.resources:
+        if r.type == "command:remote:Command":
+            assert "/etc/kubernetes/pki/ca.key" not in str(r.inputs.get("create")), r.name
+    adopt = ev.command("bettley-kubeadm-adopt")
+    assert adopt.inputs.get("stdin") is None and "ca.key" not in ev.file("bettley", "_steps/kubeadm-adopt.sh")
 
 
 @pytest.fixture
@@ -230,11 +244,23 @@ def test_first_step_on_every_kubernetes_node_waits_for_its_os(real_plain: dict[s
     assert os_ready_markers, "no Node was built"
     marker = {name: ev.named(f"{name}-os-ready-marker") for name in (n.name for n in ev.spec.nodes)}
     assert ev.waits_for(ev.command("allyrion-haproxy-install"), marker["allyrion"])
-    for name in ("bettley-kubernetes-ca-cert", "bettley-kubernetes-ca-key", "bettley-kubeadm-init-config"):
-        assert marker["bettley"].urn in ev.command(name).dependencies, name
+    assert marker["bettley"].urn in ev.command("bettley-kubeadm-init").dependencies
     for node in (*CONTROL_PLANE[1:], *ev.spec.roles.kubernetes.workers):
-        for step in ("kubeadm-join-config", "kubeadm-join"):
-            assert marker[node].urn in ev.command(f"{node}-{step}").dependencies, f"{node}-{step}"
+        assert marker[node].urn in ev.command(f"{node}-kubeadm-join").dependencies, node
+
+
+def test_the_bootstrap_files_wait_only_for_the_nodes_last_boot(real_evaluation: Evaluation) -> None:
+    """Placing a file needs the node up for good, not its packages: they are written while HAProxy is set up."""
+    ev = real_evaluation
+    steps = [("bettley", "kubeadm-adopt"), ("bettley", "kubeadm-init-config"), ("cargyll", "kubeadm-join-config"),
+             ("velaryon", "kubeadm-join-config")]
+    for node, step in steps:
+        command, packages = ev.command(f"{node}-{step}"), ev.command(f"{node}-kubernetes-packages")
+        if ev.spec.node(node).is_pi:
+            assert ev.waits_for(command, ev.command(f"{node}-wait-boot")), step
+            assert not ev.waits_for(command, packages), step
+        else:
+            assert ev.waits_for(command, packages), step
 
 
 def test_init_is_protected_and_frozen_so_a_version_bump_never_replaces_it(

@@ -22,7 +22,8 @@ def test_provider_has_a_fixed_cluster_identifier_an_explicit_context_and_a_secre
 ) -> None:
     provider = real_evaluation.named("goldentooth-kubernetes", "pulumi:providers:kubernetes")
     assert provider.inputs["clusterIdentifier"] == "goldentooth"
-    assert provider.inputs["context"] == "kubernetes-admin@goldentooth"
+    # The live cluster was initialised without a kubeadm config file: kubeadm's default clusterName.
+    assert provider.inputs["context"] == "kubernetes-admin@kubernetes"
     assert provider.inputs["kubeconfig"] == "[secret]"
     read = real_evaluation.command("bettley-read-kubeconfig")
     init = real_evaluation.command("bettley-kubeadm-init")
