@@ -33,13 +33,19 @@ INTENDED_CHANGES = {
     # Installs HAProxy through gt_apt_install (the node's apt lock and a refreshed list: issue 12 item 5).
     "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:HaproxyLoadBalancer$command:remote:Command::"
     "allyrion-haproxy-install",
+    # Waits for the early services file too (issue 11 item 3: the restart into goldentooth.d/ keeps the web routes).
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:HaproxyLoadBalancer$command:remote:Command::"
+    "allyrion-haproxy-drop-in",
     # Argo CD's OIDC client trusts the PKI layer's root CA (read back from the CA), which only now exists.
     "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ArgoCd$kubernetes:helm.sh/v3:Release::argocd",
 }
-# New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
+# New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle, and early.
 ADDED_IN_FORMER_LAYERS = {
     "urn:pulumi:goldentooth::goldentooth::goldentooth:edge:HaproxyLoadBalancer$command:remote:Command::"
     "allyrion-haproxy-services-cfg",
+    # The services file written before the unit moves to the directory, with the bundle already on the node.
+    "urn:pulumi:goldentooth::goldentooth::goldentooth:edge:HaproxyLoadBalancer$command:remote:Command::"
+    "allyrion-haproxy-services-early",
 }
 
 
@@ -187,13 +193,13 @@ def test_the_check_catches_a_changed_input_and_a_changed_option(
 ) -> None:
     edited = json.loads(json.dumps(plan))
     install, core = (next(e for e in edited["resources"] if e["name"] == n)
-                     for n in ("allyrion-haproxy-drop-in", "allyrion-haproxy-core-cfg"))
+                     for n in ("allyrion-haproxy-enable", "allyrion-haproxy-core-cfg"))
     install["protect"] = True
     core["inputs"]["stdin"] = str(core["inputs"].get("stdin")) + "# one more line\n"
     changed = [u for u in changed_resources(_baseline(), edited, real_file_evaluation) if u not in INTENDED_CHANGES]
     assert sorted(changed) == sorted(
         f"urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:HaproxyLoadBalancer$command:remote:Command::{n}"
-        for n in ("allyrion-haproxy-drop-in", "allyrion-haproxy-core-cfg")
+        for n in ("allyrion-haproxy-enable", "allyrion-haproxy-core-cfg")
     )
 
 
