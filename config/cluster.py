@@ -3,7 +3,7 @@
 from pydantic import Field, field_validator
 
 from config.base import ConfigModel
-from config.meaning import check_time_zone
+from config.meaning import check_time_zone, public_key_problem
 
 
 class ClusterSettings(ConfigModel):
@@ -13,11 +13,23 @@ class ClusterSettings(ConfigModel):
     timezone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
     operator_user: str = Field(pattern=r"^[a-z_][a-z0-9_-]*$")
     operator_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    # Public keys the operator logs in with (one `type base64 [comment]` line each). Empty: the operator's
+    # authorized_keys is left as it is (the live cluster's came from the Ansible vault).
+    operator_authorized_keys: tuple[str, ...] = ()
 
     @field_validator("timezone")
     @classmethod
     def _in_tz_database(cls, value: str) -> str:
         return check_time_zone(value)
+
+    @field_validator("operator_authorized_keys")
+    @classmethod
+    def _public_keys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        for i, key in enumerate(keys):
+            problem = public_key_problem(key)
+            if problem:
+                raise ValueError(f"entry {i} {problem}")
+        return tuple(k.strip() for k in keys)
 
 
 class BastionSpec(ConfigModel):

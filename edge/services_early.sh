@@ -12,6 +12,7 @@ if [ ! -s "$GT_BUNDLE" ]; then
   echo "no TLS bundle at $GT_BUNDLE yet: $GT_PATH left as it is until the PKI layer issues the bundle"
   exit 0
 fi
+# shellcheck source=/dev/null
 if ! (set -a; . "$GT_ENV"; set +a; test -n "${HAPROXY_STATS_PASSWORD:-}" && haproxy -c -q -f "$GT_CORE" -f "$candidate"); then
   echo "refusing to write $GT_PATH: haproxy -c fails for it with the core config and the bundle $GT_BUNDLE" >&2
   exit 1

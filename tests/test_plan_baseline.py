@@ -97,9 +97,30 @@ def _with_baseline_library(entry: dict[str, Any], digests: Mapping[str, str]) ->
     return entry
 
 
+# New node steps (issue 11 item 5: what the live nodes rely on): every node's operator account, MetalLB route and
+# homepage, velaryon's disk mount. They are part of each node's converged OS, so what waits for the OS waits for
+# them too: those edges are the only change to the steps after them (velaryon's NFS export also waits for its mount).
+NEW_NODE_STEPS = ("operator-user", "metallb-route", "homepage", "mounts")
+
+
+def _is_new_node_step(urn: str) -> bool:
+    if "goldentooth:nodes:Os$command:remote:Command::" not in urn:
+        return False
+    node_step = urn.rsplit("::", 1)[-1].split("-", 1)
+    return len(node_step) == 2 and node_step[1] in NEW_NODE_STEPS
+
+
+def _without_new_node_steps(entry: dict[str, Any]) -> dict[str, Any]:
+    entry = dict(entry)
+    entry["dependencies"] = [d for d in entry["dependencies"] if not _is_new_node_step(d)]
+    entry["propertyDependencies"] = {k: [d for d in v if not _is_new_node_step(d)]
+                                     for k, v in entry["propertyDependencies"].items()}
+    return entry
+
+
 def _added_by_a_new_layer(urn: str) -> bool:
     qualified = urn.split("::")[2]  # the type chain: goldentooth:index:Cluster$goldentooth:pki:Pki$...
-    return urn in ADDED_IN_FORMER_LAYERS or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
+    return urn in ADDED_IN_FORMER_LAYERS or _is_new_node_step(urn) or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
 
 
 def _baseline() -> dict[str, Any]:
@@ -169,7 +190,7 @@ def changed_resources(baseline: Mapping[str, Any], document: Mapping[str, Any], 
         if before is None:
             continue
         entry = _with_baseline_library(_moved_script_text(ev, _before_connection_rules(entry)), digests)
-        entry = rename_urns(entry, continues.get)
+        entry = rename_urns(_without_new_node_steps(entry), continues.get)
         # Dependency edges are sets, listed in URN order: renamed URNs sort elsewhere.
         entry["dependencies"] = sorted(entry["dependencies"])
         entry["propertyDependencies"] = {k: sorted(v) for k, v in entry["propertyDependencies"].items()}
