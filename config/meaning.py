@@ -136,6 +136,13 @@ def node_references(d: "Draft") -> Iterator[Violation]:
             problem = _host_key_problem(key)
             if problem:
                 yield Violation(path, problem)
+        if d.ssh.require_host_keys:
+            for name in known:
+                if name not in d.ssh.host_keys:
+                    yield Violation(f"ssh.hostKeys.{name}", "no pinned host key, and ssh.requireHostKeys is on: "
+                                    "whatever answers at the node's address would get its secrets")
+            if d.ssh.bastion is not None and d.ssh.bastion.host_key is None:
+                yield Violation("ssh.bastion.hostKey", "no pinned host key, and ssh.requireHostKeys is on")
 
 
 def _host_key_problem(line: str, what: str = "host key") -> str | None:
@@ -153,6 +160,10 @@ def _host_key_problem(line: str, what: str = "host key") -> str | None:
     if blob[4 : 4 + length] != parts[0].encode():
         return f"the key does not say it is {parts[0]}: it is not that key, or it is cut short"
     return None
+
+
+def host_key_problem(line: str) -> str | None:
+    return _host_key_problem(line)
 
 
 def public_key_problem(line: str) -> str | None:
