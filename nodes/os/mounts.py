@@ -9,10 +9,11 @@ nothing on it. The NFS export on the node waits for its mounts, so it never expo
 import pulumi
 from pulumi_command import remote
 
+from components.remote_step import StepOptions
 from components.script import Script
 from components.systemd_unit import Unit, escape_path, record_units, unit_params
 from config.nodes import MountSpec
-from nodes.os.context import StepContext, after
+from nodes.os.context import StepContext
 
 _SCRIPT = Script.beside(__file__, "mounts.sh")
 
@@ -46,4 +47,8 @@ def mounts_step(ctx: StepContext, *deps: pulumi.Resource | None) -> remote.Comma
             ("PATH", m.path), ("SOURCE", source_of(m)), ("FSTYPE", m.fstype),
             ("FORMAT", "yes" if m.format_if_empty else "no"))},
     }
-    return ctx.runner.run("mounts", _SCRIPT, params, options=after(*deps))
+    # It may create a filesystem (formatIfEmpty): protected and kept if the stack goes. Edits update it in place
+    # (its trigger is frozen), re-running the checks, instead of replacing a protected step.
+    options = StepOptions(depends_on=tuple(d for d in deps if d is not None), protect=True, retain_on_delete=True,
+                          ignore_changes=("triggers",))
+    return ctx.runner.run("mounts", _SCRIPT, params, options=options)
