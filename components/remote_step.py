@@ -5,14 +5,17 @@ that is the hash of the exact script text, and, for steps that touch secrets, st
 off and stdout/stderr marked secret. No other module constructs `remote.Command` directly.
 
 What re-runs (pulumi-command 1.2.1: a change of `triggers` replaces, which runs `create`; a change of any other
-input updates, which runs `update`, or `create` when there is none):
+input updates, which runs `update`, or `create` when there is none; an input in `ignore_changes` keeps its value
+from state, for updates and replacements alike):
 - an ordinary step carries everything that is work in its replacing inputs (the script's digest and the extra
-  triggers in `triggers`, `stdin` through `replace_on_changes`), and an `update` that does nothing on the node.
-  A change of the connection alone (key, user, agent, bastion, dial limits) is then an update that dials the node
-  once with the new connection, runs `true` and stores the new connection; no script runs.
-- a step updated in place (protected, triggers frozen, or whose stdout other resources read) has no `update`: an
-  update re-runs `create` as before, and `true` would replace the stdout others read. Its `connection` is in
-  `ignore_changes`: it runs again only through its other inputs, and then with the connection of that run.
+  triggers in `triggers`; `stdin` through `replace_on_changes`, unless the step is protected) and an `update` that
+  does nothing on the node. A change of the connection alone (key, user, agent, host keys, bastion, dial limits)
+  is then an update that dials the node once with the new connection, runs `true` and stores the connection.
+- a frozen step (create and triggers ignored: kubeadm init, Vault init) never runs again; it also ignores its
+  connection (no run would use it, and it has no delete), and has no `update`, which would replace its stdout.
+- a step that is re-run by updates (its stdout is read by others, or its triggers are frozen so that edits update
+  it in place) has no `update`: a connection change re-runs its script, which is a read or idempotent checks.
+  Ignoring its connection instead would make every later run dial with the connection of its first run.
 """
 
 import shlex
@@ -49,9 +52,14 @@ class StepOptions:
     keeps_output: bool = False
 
     @property
-    def updates_in_place(self) -> bool:
-        """Whether an update must re-run `create` (see the module's docstring)."""
-        return self.protect or self.keeps_output or "triggers" in self.ignore_changes
+    def frozen(self) -> bool:
+        """Never runs again after its first run."""
+        return "create" in self.ignore_changes and "triggers" in self.ignore_changes
+
+    @property
+    def reruns_on_update(self) -> bool:
+        """An update must run its script (see the module's docstring)."""
+        return self.frozen or self.keeps_output or "triggers" in self.ignore_changes
 
 
 NO_WORK_UPDATE = "true"  # the update of an ordinary step: its inputs that mean work all replace it
@@ -105,12 +113,12 @@ class StepRunner:
         hides_output = secret or options.secret_stdout
         if secret and stdin is not None:
             stdin = pulumi.Output.secret(stdin)
-        in_place = options.updates_in_place
-        if in_place and options.delete is not None:
-            raise ValueError(f"step {self.node}-{name}: a step updated in place ignores connection changes, so "
-                             "its delete would dial with a stale connection; give it no delete command")
-        ignore = [*options.ignore_changes, "connection"] if in_place else list(options.ignore_changes)
-        replace_on = ["stdin"] if stdin is not None and not in_place else []
+        in_place = options.reruns_on_update
+        if options.frozen and options.delete is not None:
+            raise ValueError(f"step {self.node}-{name}: a frozen step ignores connection changes, so its delete "
+                             "would dial with a stale connection; give it no delete command")
+        ignore = [*options.ignore_changes, "connection"] if options.frozen else list(options.ignore_changes)
+        replace_on = ["stdin"] if stdin is not None and not in_place and not options.protect else []
         return remote.Command(
             f"{self.node}-{name}",
             connection=target.connection(),
