@@ -3,6 +3,19 @@
 `StepRunner.run` injects the host connection, the parent, `add_previous_output_in_env=False`, a trigger
 that is the hash of the exact script text, and, for steps that touch secrets, stdin delivery with logging
 off and stdout/stderr marked secret. No other module constructs `remote.Command` directly.
+
+What re-runs (pulumi-command 1.2.1: a change of `triggers` replaces, which runs `create`; a change of any other
+input updates, which runs `update`, or `create` when there is none; an input in `ignore_changes` keeps its value
+from state, for updates and replacements alike):
+- an ordinary step carries everything that is work in its replacing inputs (the script's digest and the extra
+  triggers in `triggers`; `stdin` through `replace_on_changes`, unless the step is protected) and an `update` that
+  does nothing on the node. A change of the connection alone (key, user, agent, host keys, bastion, dial limits)
+  is then an update that dials the node once with the new connection, runs `true` and stores the connection.
+- a frozen step (create and triggers ignored: kubeadm init, Vault init) never runs again; it also ignores its
+  connection (no run would use it, and it has no delete), and has no `update`, which would replace its stdout.
+- a step that is re-run by updates (its stdout is read by others, or its triggers are frozen so that edits update
+  it in place) has no `update`: a connection change re-runs its script, which is a read or idempotent checks.
+  Ignoring its connection instead would make every later run dial with the connection of its first run.
 """
 
 import shlex
@@ -35,6 +48,21 @@ class StepOptions:
     # For one-shot bootstrap steps (kubeadm init): freeze the command after its first run, so later edits
     # of its script neither re-run it nor try to replace a protected step.
     ignore_changes: Sequence[str] = ()
+    # Other resources read this step's stdout (a kubeconfig, a CA's identity): an update must not replace it.
+    keeps_output: bool = False
+
+    @property
+    def frozen(self) -> bool:
+        """Never runs again after its first run."""
+        return "create" in self.ignore_changes and "triggers" in self.ignore_changes
+
+    @property
+    def reruns_on_update(self) -> bool:
+        """An update must run its script (see the module's docstring)."""
+        return self.frozen or self.keeps_output or "triggers" in self.ignore_changes
+
+
+NO_WORK_UPDATE = "true"  # the update of an ordinary step: its inputs that mean work all replace it
 
 
 DEFAULT_STEP_OPTIONS = StepOptions()
@@ -85,10 +113,17 @@ class StepRunner:
         hides_output = secret or options.secret_stdout
         if secret and stdin is not None:
             stdin = pulumi.Output.secret(stdin)
+        in_place = options.reruns_on_update
+        if options.frozen and options.delete is not None:
+            raise ValueError(f"step {self.node}-{name}: a frozen step ignores connection changes, so its delete "
+                             "would dial with a stale connection; give it no delete command")
+        ignore = [*options.ignore_changes, "connection"] if options.frozen else list(options.ignore_changes)
+        replace_on = ["stdin"] if stdin is not None and not in_place and not options.protect else []
         return remote.Command(
             f"{self.node}-{name}",
             connection=target.connection(),
             create=create,
+            update=None if in_place else NO_WORK_UPDATE,
             delete=options.delete,
             stdin=stdin,
             triggers=[digest(text), *options.extra_triggers],
@@ -106,6 +141,7 @@ class StepRunner:
                 retain_on_delete=options.retain_on_delete,
                 deleted_with=self.parent,
                 aliases=list(options.aliases),
-                ignore_changes=list(options.ignore_changes) or None,
+                ignore_changes=ignore or None,
+                replace_on_changes=replace_on or None,
             ),
         )

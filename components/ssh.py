@@ -11,6 +11,7 @@ class Bastion:
     host: str
     user: str
     port: int = 22
+    host_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class SshTarget:
                 host=self.bastion.host,
                 user=self.bastion.user,
                 port=self.bastion.port,
+                host_key=self.bastion.host_key,
                 private_key=self.private_key,
                 agent_socket_path=self.agent_socket,
             )

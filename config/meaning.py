@@ -136,13 +136,22 @@ def node_references(d: "Draft") -> Iterator[Violation]:
             problem = _host_key_problem(key)
             if problem:
                 yield Violation(path, problem)
+        if d.ssh.require_host_keys:
+            for name in known:
+                if name not in d.ssh.host_keys:
+                    yield Violation(f"ssh.hostKeys.{name}", "no pinned host key, and ssh.requireHostKeys is on: "
+                                    "whatever answers at the node's address would get its secrets")
+            if d.ssh.bastion is not None and d.ssh.bastion.host_key is None:
+                yield Violation("ssh.bastion.hostKey", "no pinned host key, and ssh.requireHostKeys is on")
 
 
-def _host_key_problem(line: str) -> str | None:
-    """A public host key line, `<type> <base64 blob> [comment]`, whose blob names its own type."""
+def _host_key_problem(line: str, what: str = "host key") -> str | None:
+    """A public key line, `<type> <base64 blob> [comment]`, whose blob names its own type."""
+    if "\n" in line.strip():
+        return f"holds more than one line: give one public {what} per entry"
     parts = line.split()
     if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
-        return f"is not a public host key line such as 'ssh-ed25519 AAAAC3Nza...' (types: {', '.join(SSH_KEY_TYPES)})"
+        return f"is not a public {what} line such as 'ssh-ed25519 AAAAC3Nza...' (types: {', '.join(SSH_KEY_TYPES)})"
     try:
         blob = base64.b64decode(parts[1], validate=True)
     except (binascii.Error, ValueError):
@@ -151,6 +160,15 @@ def _host_key_problem(line: str) -> str | None:
     if blob[4 : 4 + length] != parts[0].encode():
         return f"the key does not say it is {parts[0]}: it is not that key, or it is cut short"
     return None
+
+
+def host_key_problem(line: str) -> str | None:
+    return _host_key_problem(line)
+
+
+def public_key_problem(line: str) -> str | None:
+    """For authorized keys: the same shape as a pinned host key."""
+    return _host_key_problem(line, "key")
 
 
 def devices(d: "Draft") -> Iterator[Violation]:

@@ -5,7 +5,7 @@ from enum import StrEnum
 from ipaddress import IPv4Address
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from config.base import ConfigModel
 from config.hardware import Capabilities, HardwareModel, capabilities
@@ -60,6 +60,29 @@ class DiskSpec(ConfigModel):
     purpose: Literal["root", "zfs", "seaweedfs", "ceph", "spare"] | None = None
 
 
+class MountSpec(ConfigModel):
+    """A local filesystem the node relies on (velaryon's /mnt/gpu-storage), mounted by a systemd mount unit.
+
+    Named by filesystem UUID (an existing filesystem) or by stable disk id. A disk with any signature is never
+    formatted; one with none is formatted only with `formatIfEmpty` (which needs `device`: an empty disk has no
+    filesystem UUID)."""
+
+    path: str = Field(pattern=r"^/(mnt|srv|data)/[A-Za-z0-9._/-]+$")
+    uuid: str | None = Field(default=None, pattern=r"^[0-9a-fA-F-]{8,36}$")
+    device: str | None = Field(default=None, pattern=r"^/dev/disk/by-(id|path)/[A-Za-z0-9_.:-]+$")
+    fstype: Literal["ext4", "xfs"] = "ext4"
+    options: str = Field(default="defaults", pattern=r"^[a-z0-9_=,.-]+$")
+    format_if_empty: bool = False
+
+    @model_validator(mode="after")
+    def _one_name(self) -> "MountSpec":
+        if (self.uuid is None) == (self.device is None):
+            raise ValueError("give exactly one of uuid (the filesystem's) and device (a /dev/disk/by-id path)")
+        if self.format_if_empty and self.device is None:
+            raise ValueError("formatIfEmpty needs device: an empty disk has no filesystem UUID to find it by")
+        return self
+
+
 class PromptColours(ConfigModel):
     """`tput setaf` codes for the bash prompt: user, host and working directory."""
 
@@ -91,6 +114,7 @@ class NodeSpec(ConfigModel):
     disks: tuple[DiskSpec, ...] = ()
     firmware: FirmwareSpec | None = None
     gpu: GpuSpec | None = None
+    mounts: tuple[MountSpec, ...] = ()
 
     @field_validator("name")
     @classmethod

@@ -1,7 +1,9 @@
 """`HaproxyLoadBalancer`: the edge layer, HAProxy on the load-balancer node, built from the TCP routes (the
 Kubernetes API) and HTTP routes (the services) every layer contributed.
 
-Files are written by `write_file` (content on stdin, `haproxy -c` before install, reload only on change).
+Files are written by `write_file` (content on stdin, `haproxy -c` before install, reload only on change). The
+services file is also written early, before the unit moves to the directory, when a TLS bundle is already on the
+node (issue 11: a first `up` against the live cluster must not drop its web routes).
 `ready` is the step after which the API frontend serves: kubeadm init and every join wait for it.
 """
 
@@ -12,7 +14,7 @@ import pulumi
 
 from components.remote_file import FileSpec, secret_placeholder, write_file
 from components.remote_step import StepOptions
-from components.script import Script
+from components.script import Script, digest
 from edge.config import STATS_PASSWORD_ENV, HaproxyInputs, core_config, services_config
 from nodes.node import Node
 
@@ -29,6 +31,7 @@ STATS_SECRET = "HAPROXY_STATS_PASSWORD"
 
 _INSTALL = Script.beside(__file__, "install.sh")
 _ENABLE = Script.beside(__file__, "enable.sh")
+_SERVICES_EARLY = Script.beside(__file__, "services_early.sh")
 
 # Debian's unit runs `haproxy -Ws -f $CONFIG ...` (and `-c` with the same $CONFIG on reload): point it at the
 # directory. The EnvironmentFile has no '-' prefix, so HAProxy refuses to start without the stats password.
@@ -112,15 +115,26 @@ class HaproxyLoadBalancer(pulumi.ComponentResource):
         # Beside the files: a stopped HAProxy starts on whatever config it has (the package's on a fresh node),
         # and the drop-in's restart below switches it to the directory.
         enable = runner.run("haproxy-enable", _ENABLE, options=StepOptions(depends_on=[install]))
-        # After the env and core files: the restart that switches the unit to the directory must find both.
+        # The services file too, with the bundle already on the node (the live cluster's), before the restart that
+        # switches the unit to the directory: the web routes never vanish. Left alone where no bundle exists yet.
+        services = services_config(inputs)
+        early = runner.run(
+            "haproxy-services-early",
+            _SERVICES_EARLY,
+            {"GT_PATH": SERVICES_PATH, "GT_BUNDLE": inputs.tls_bundle, "GT_CORE": CORE_PATH, "GT_ENV": ENV_PATH},
+            stdin=services,
+            options=StepOptions(depends_on=[env, core], extra_triggers=[digest(services)]),
+        )
+        # After the env, core and services files: the restart that switches the unit to the directory finds them.
         drop_in = write_file(
             runner,
             "haproxy-drop-in",
             FileSpec(DROP_IN_PATH, DROP_IN, on_change="systemctl daemon-reload && systemctl try-restart haproxy"),
-            options=StepOptions(depends_on=[env, core, enable]),
+            options=StepOptions(depends_on=[env, core, enable, early]),
         )
         # The HTTPS router binds :443 with the PKI layer's bundle; HAProxy refuses a config whose certificate is
-        # missing, so the file is only deployed once a step that produces the bundle exists to wait for.
+        # missing, so on a fresh node the file is written once a step that produces the bundle exists to wait for
+        # (where the early step wrote it, this one finds the same content and changes nothing).
         self.services: pulumi.Resource | None = None
         if args.tls_ready:
             self.services = write_file(
@@ -128,7 +142,7 @@ class HaproxyLoadBalancer(pulumi.ComponentResource):
                 "haproxy-services-cfg",
                 FileSpec(
                     SERVICES_PATH,
-                    services_config(inputs),
+                    services,
                     validate=f'{_LOAD_ENV} && haproxy -c -q -f {CORE_PATH} -f "$1"',
                     on_change=_RELOAD,
                 ),

@@ -11,8 +11,9 @@ Ports are facts of the services themselves (Grafana 3000, Loki 3100, ...), not c
 
 from components.contributions import Backend, Contributions, HttpRoute
 from config.spec import ClusterSpec
+from nodes.os.homepage import HOMEPAGE_PORT  # the node layer serves the homepages
 
-HOMEPAGE_PORT = 8090
+__all__ = ["HOMEPAGE_PORT", "existing_services", "node_homepages"]
 
 
 def _servers(spec: ClusterSpec, names: tuple[str, ...], port: int) -> tuple[Backend, ...]:

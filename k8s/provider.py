@@ -54,6 +54,7 @@ class ClusterAccess(pulumi.ComponentResource):
                 depends_on=[args.init, *args.after],
                 extra_triggers=[args.init.id, *args.reread_on],
                 secret_stdout=True,
+                keeps_output=True,  # the provider's kubeconfig
             ),
         )
         server = f"https://{args.endpoint}"

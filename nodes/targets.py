@@ -10,7 +10,7 @@ from config.spec import ClusterSpec
 
 def ssh_target(spec: ClusterSpec, node: NodeSpec, secrets: SecretValues) -> SshTarget:
     ssh = spec.ssh
-    bastion = Bastion(ssh.bastion.host, ssh.bastion.user, ssh.bastion.port) if ssh.bastion else None
+    bastion = Bastion(ssh.bastion.host, ssh.bastion.user, ssh.bastion.port, ssh.bastion.host_key) if ssh.bastion else None
     agent = (ssh.agent_socket or os.environ.get("SSH_AUTH_SOCK")) if ssh.use_agent else None
     return SshTarget(
         host=str(node.ip),

@@ -45,14 +45,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
         after = after_import(ev, document)
         print(after_import_summary(after, args.imported))
         return 1 if after.orphans or after.wrong_providers else 0  # that file would delete or misplace resources
+    document = plan_document(ev)
+    text = summary(ev)
+    if args.against:
+        from offline.plan_diff import compare
+        from offline.plan_diff import summary as diff_summary
+
+        before = json.loads(Path(args.against).read_text(encoding="utf-8"))
+        text += "\n\n" + diff_summary(compare(before, document), len(document["resources"]), str(args.against))
     if args.json == "-":
-        json.dump(plan_document(ev), sys.stdout, indent=2, sort_keys=True)
+        json.dump(document, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
-        print(summary(ev), file=sys.stderr)
+        print(text, file=sys.stderr)
         return 0
     if args.json:
-        Path(args.json).write_text(json.dumps(plan_document(ev), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(summary(ev))
+        Path(args.json).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(text)
     return 0
 
 
@@ -131,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON to PATH ('-' for stdout)")
     plan.add_argument("--imported", metavar="FILE",
                       help="summarise the plan as it is once FILE (from import-file) is imported: what is still created")
+    plan.add_argument("--against", type=Path, metavar="BEFORE.json",
+                      help="also count what changes from an earlier `plan --json`: connection-only updates, "
+                           "re-runs, replacements")
     plan.set_defaults(func=cmd_plan)
 
     graph = sub.add_parser("graph", help="draw the dependency graph, grouped by node and layer")

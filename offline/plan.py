@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from offline.evaluate import Evaluation
 from offline.layers import layer_of, node_of
+from offline.secret_digest import secret_digests
 
 if TYPE_CHECKING:
     from offline.adoption import AfterImport
@@ -27,6 +28,8 @@ def plan_document(ev: Evaluation) -> dict[str, Any]:
                 "dependencies": list(r.dependencies),
                 "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
                 "inputs": r.inputs,
+                # Which secret inputs hold which value, as digests: two plans show what changed, never the values.
+                "secretDigests": secret_digests(r.inputs, r.raw_inputs),
                 "protect": r.protect,
                 "retainOnDelete": r.retain_on_delete,
                 "deleteBeforeReplace": r.delete_before_replace,

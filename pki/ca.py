@@ -195,5 +195,5 @@ class StepCa(pulumi.ComponentResource):
             options=StepOptions(depends_on=[config]),
         )
         self.identity = runner.run("pki-ca-identity", _IDENTITY, {"GT_CA_DIR": CA_DIR},
-                                   options=StepOptions(depends_on=[self.ready]))
+                                   options=StepOptions(depends_on=[self.ready], keeps_output=True))
         self.register_outputs({"url": endpoint.url})

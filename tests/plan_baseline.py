@@ -2,8 +2,8 @@
 
 `tests/fixtures/plan_baseline.json` holds, per resource of `goldentooth plan --json` on `Pulumi.goldentooth.yaml`,
 its URN, type, name, parent and a digest of everything the engine receives for it (inputs, options, dependency
-edges, provider). Left out: the `layer` column (presentation) and `aliases` (former identities, which is what
-the comparison itself checks).
+edges, provider). Left out: the `layer` column (presentation), `secretDigests` (a view of the inputs) and
+`aliases` (former identities, which is what the comparison itself checks).
 
 A resource whose URN changes (a renamed type or a new parent) must carry `aliases`; `tests/test_plan_baseline.py`
 maps every URN back through those aliases before it compares digests. Regenerate the file only when a plan
@@ -21,7 +21,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "tests" / "fixtures" / "plan_baseline.json"
-_PRESENTATION = ("layer", "aliases")
+# `secretDigests` is a view of the inputs (their secret leaves, hashed): the inputs themselves are compared.
+_PRESENTATION = ("layer", "aliases", "secretDigests")
 
 
 def rename_urns(value: Any, rename: Callable[[str], str | None]) -> Any:

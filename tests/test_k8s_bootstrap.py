@@ -268,7 +268,8 @@ def test_init_is_protected_and_frozen_so_a_version_bump_never_replaces_it(
 ) -> None:
     init = real_evaluation.command("bettley-kubeadm-init")
     assert init.protect
-    assert set(init.ignore_changes) == {"create", "triggers"}
+    # `connection` too: a protected step is updated in place, and a connection change alone must not re-run it.
+    assert set(init.ignore_changes) == {"create", "triggers", "connection"}
 
     def bump(plain: dict[str, Any]) -> None:
         plain["kubernetes"] = {**plain.get("kubernetes", {}), "upgradeFrom": plain["versions"]["kubernetes"]}
@@ -278,4 +279,4 @@ def test_init_is_protected_and_frozen_so_a_version_bump_never_replaces_it(
     bumped = evaluate_edited(bump).command("bettley-kubeadm-init")
     # The inputs change (so a replace would be planned) but both changed fields are ignored by the engine.
     assert bumped.inputs["create"] != init.inputs["create"]
-    assert bumped.protect and set(bumped.ignore_changes) == {"create", "triggers"}
+    assert bumped.protect and set(bumped.ignore_changes) == {"create", "triggers", "connection"}

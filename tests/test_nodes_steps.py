@@ -11,7 +11,7 @@ from tests.nodes_support import Step, depends_on, node_steps
 PI_BOOT = {"firmware", "cmdline", "reboot", "wait-boot"}
 EVERY_NODE = {
     "clock", "identity", "swap-off", "kernel", "journald", "wireless-off", "ssh-hardening",
-    "unattended-upgrades", "nfs-mounts",
+    "unattended-upgrades", "nfs-mounts", "operator-user", "metallb-route", "homepage",
 }
 KUBERNETES = {"containerd", "kubernetes-packages"}
 POST_BOOT = EVERY_NODE - {"clock", "identity"}
@@ -34,6 +34,7 @@ def test_each_node_gets_the_steps_its_model_and_roles_call_for(
         expected |= PI_BOOT if node.is_pi else set()
         expected |= KUBERNETES if node.name in k8s else set()
         expected |= {"nfs-server"} if node.name in exporters else set()
+        expected |= {"mounts"} if node.mounts else set()
         expected |= {"nvidia-runtime"} if node.gpu is not None and node.name in k8s else set()
         assert set(steps[node.name]) == expected, node.name
     assert "nvidia-runtime" in steps["velaryon"] and "kubernetes-packages" not in steps["allyrion"]

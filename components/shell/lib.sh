@@ -132,10 +132,28 @@ gt_units_apply() {
 # --- apt ----------------------------------------------------------------------------------------------
 # Steps on one node run in parallel; a node-wide lock keeps their apt and dpkg calls from racing for dpkg's lock
 # (DPkg::Lock::Timeout also waits out apt's own timers, e.g. apt-daily).
+# gt_apt_locked CMD...: run CMD (a program or a shell function) holding the lock; a call made while this step
+# already holds it runs directly, so a refresh and the install that follows it share one hold.
 GT_APT_LOCK=/run/goldentooth/apt.lock
+GT_APT_LOCK_HELD=0
 gt_apt_locked() {
+  if [ "$GT_APT_LOCK_HELD" = 1 ]; then
+    "$@"
+    return
+  fi
   install -d -m 0755 "${GT_APT_LOCK%/*}"
-  flock -w 1800 "$GT_APT_LOCK" "$@"
+  local fd rc=0
+  exec {fd}>>"$GT_APT_LOCK"
+  if ! flock -w 1800 "$fd"; then
+    exec {fd}>&-
+    echo "waited 30 minutes for the node's apt lock $GT_APT_LOCK: another step still holds it" >&2
+    return 1
+  fi
+  GT_APT_LOCK_HELD=1
+  "$@" || rc=$?
+  GT_APT_LOCK_HELD=0
+  exec {fd}>&-
+  return "$rc"
 }
 GT_APT_UPDATE_ARGS=()  # extra options for the update gt_apt_install runs (the clock step relaxes date checks)
 gt_apt_get() {
@@ -143,13 +161,33 @@ gt_apt_get() {
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >&2
 }
 
+# gt_apt_refreshed_install APT_INSTALL_ARGS...: refresh the package lists, then install, in one hold of the lock,
+# so what is installed comes from the sources as they are now (a source that moved to the next Kubernetes minor
+# is read before its packages are asked for), and no other step's apt call runs in between.
+# (Lists this step refreshed after its own source change are not fetched twice: any other step that changes a
+# source refreshes them itself.)
+GT_APT_LISTS_FRESH=0
+gt_apt_refreshed_install() { gt_apt_locked _gt_apt_refresh_then install "$@"; }
+_gt_apt_refresh_then() {
+  gt_apt_refresh
+  gt_apt_get "$@"
+}
+gt_apt_refresh() {
+  if [ "$GT_APT_LISTS_FRESH" = 0 ]; then
+    gt_apt_get "${GT_APT_UPDATE_ARGS[@]}" update
+  fi
+  GT_APT_LISTS_FRESH=0
+}
+
 # gt_apt_source NAME KEY_URL SOURCES_TEXT: the deb822 source /etc/apt/sources.list.d/NAME.sources with its
 # armored signing key in /etc/apt/keyrings/NAME.asc. The key is fetched when missing or when its URL changed
-# (a new Kubernetes minor is a new repository with its own key URL).
+# (a new Kubernetes minor is a new repository with its own key URL). A changed source refreshes the lists at
+# once, so a step that keeps installed packages still leaves the new repository's lists for the next install.
 gt_apt_source() {
   local name=$1 key_url=$2 text=$3
-  local keyring=/etc/apt/keyrings/$1.asc url_file=/var/lib/goldentooth/apt-keys/$1.url
+  local keyring=/etc/apt/keyrings/$1.asc url_file=/var/lib/goldentooth/apt-keys/$1.url moved=0
   if [ ! -s "$keyring" ] || [ "$(cat "$url_file" 2>/dev/null)" != "$key_url" ]; then
+    moved=1
     local key
     gt_mktemp key
     curl -fsSL --retry 3 --max-time 60 -o "$key" "$key_url"
@@ -162,7 +200,11 @@ gt_apt_source() {
     printf '%s\n' "$key_url" >"$url_file"
     gt_changed "$keyring from $key_url"
   fi
-  gt_write "/etc/apt/sources.list.d/$name.sources" 0644 "$text" || true
+  if gt_write "/etc/apt/sources.list.d/$name.sources" 0644 "$text"; then moved=1; fi
+  if [ "$moved" = 1 ]; then
+    gt_apt_get "${GT_APT_UPDATE_ARGS[@]}" update
+    GT_APT_LISTS_FRESH=1
+  fi
 }
 
 # gt_apt_install [--keep-installed] SPEC...: install what is missing. SPEC is NAME or NAME=VERSION with apt's
@@ -188,10 +230,19 @@ gt_apt_install() {
   if [ "${#missing[@]}" -eq 0 ]; then
     return 0
   fi
-  gt_apt_get "${GT_APT_UPDATE_ARGS[@]}" update
-  gt_apt_get install --no-install-recommends --allow-change-held-packages "${missing[@]}"
+  gt_apt_refreshed_install --no-install-recommends --allow-change-held-packages "${missing[@]}"
   for spec in "${missing[@]}"; do
     gt_changed "installed $spec"
+  done
+}
+
+# gt_apt_unhold NAME...: let a version move (an upgrade) change held packages; gt_apt_hold holds them again.
+gt_apt_unhold() {
+  local name
+  for name in "$@"; do
+    if [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$name" 2>/dev/null) == h* ]]; then
+      gt_apt_locked apt-mark unhold "$name" >/dev/null
+    fi
   done
 }
 

@@ -162,7 +162,7 @@ class Vault(pulumi.ComponentResource):
             # Initialises the cluster's barrier once: protected, and frozen after its first run, so no edit of
             # this step's script or settings can re-run or replace it.
             options=StepOptions(depends_on=previous, timeout="15m", protect=True,
-                                ignore_changes=("create", "triggers", "stdin")),
+                                ignore_changes=("create", "triggers", "stdin"), keeps_output=True),
         )
         self.recovery_keys = pulumi.Output.secret(self.init.stdout)
         params = {"GT_SERVERS": str(len(servers)), "GT_KV": settings.kv_mount, "GT_AUDIT_LOG": paths.VAULT_AUDIT_LOG,

@@ -13,9 +13,10 @@ upgrade_packages() {
   if [ "${#wanted[@]}" -eq 0 ]; then
     return 0
   fi
-  apt-mark unhold "$@" >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades "${wanted[@]}"
-  apt-mark hold "$@" >/dev/null
+  # Under the node's apt lock, with the lists refreshed first: the source just moved to the target minor.
+  gt_apt_unhold "$@"
+  gt_apt_refreshed_install --allow-downgrades --allow-change-held-packages "${wanted[@]}"
+  gt_apt_hold "$@"
   gt_changed "packages ${wanted[*]}"
 }
 upgrade_packages kubeadm

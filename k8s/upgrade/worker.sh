@@ -5,13 +5,12 @@ if [ "$(kubelet --version)" = "Kubernetes v$GT_VERSION" ]; then
   echo "kubelet already runs v$GT_VERSION"
   exit 0
 fi
-for pkg in kubeadm kubelet kubectl; do
-  apt-mark unhold "$pkg" >/dev/null
-done
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubeadm="$GT_VERSION-*"
+# Under the node's apt lock, each install after a refresh of the lists (the source just moved to the target minor).
+gt_apt_unhold kubeadm kubelet kubectl
+gt_apt_refreshed_install --allow-change-held-packages kubeadm="$GT_VERSION-*"
 kubeadm upgrade node
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubelet="$GT_VERSION-*" kubectl="$GT_VERSION-*"
-apt-mark hold kubeadm kubelet kubectl >/dev/null
+gt_apt_refreshed_install --allow-change-held-packages kubelet="$GT_VERSION-*" kubectl="$GT_VERSION-*"
+gt_apt_hold kubeadm kubelet kubectl
 systemctl daemon-reload
 systemctl restart kubelet
 gt_changed "worker $GT_NODE upgraded to v$GT_VERSION"

@@ -3,8 +3,9 @@
     clock ─┐
  identity ─┼─> reboot ─> wait-boot ─┬─> swap-off ──────────────┐
  firmware ─┤   (Pis only; after the │   kernel ─> [nvidia-runtime] ─> containerd ─> kubernetes-packages
-  cmdline ─┘    previous quorum     ├─> journald, wireless-off, ssh-hardening, unattended-upgrades
-                member's wait-boot) └─> nfs-server, nfs-mounts
+  cmdline ─┘    previous quorum     ├─> journald, wireless-off, ssh-hardening, unattended-upgrades,
+                member's wait-boot) │   operator-user, [metallb-route], homepage
+                                    └─> [mounts] ─> nfs-server, nfs-mounts
 
 Everything that could be cut short by the reboot runs before it; everything else runs on the final boot
 configuration. On a node without Pi firmware (velaryon) the later steps follow clock and identity directly.
@@ -26,12 +27,16 @@ from nodes.os.cmdline import cmdline_step
 from nodes.os.containerd import containerd_step
 from nodes.os.context import StepContext
 from nodes.os.firmware import effective_firmware, firmware_step
+from nodes.os.homepage import homepage_step
 from nodes.os.identity import identity_step
 from nodes.os.journald import journald_step
 from nodes.os.kernel import kernel_step
 from nodes.os.kubernetes_packages import kubernetes_packages_step
+from nodes.os.mounts import mounts_step
 from nodes.os.nfs import nfs_mounts_step, nfs_server_step
 from nodes.os.nvidia import nvidia_step
+from nodes.os.onlink import onlink_route_step
+from nodes.os.operator import operator_step
 from nodes.os.ssh_hardening import ssh_hardening_step
 from nodes.os.swap import swap_step
 from nodes.os.upgrades import upgrades_step
@@ -82,12 +87,17 @@ class NodeOs(pulumi.ComponentResource):
 
         swap = swap_step(ctx, *base)
         kernel = kernel_step(ctx, *base)
+        mounts = mounts_step(ctx, *base)
         leaves: list[pulumi.Resource | None] = [
+            operator_step(ctx, *base),
+            onlink_route_step(ctx, *base),
+            homepage_step(ctx, *base),
             journald_step(ctx, *base),
             wireless_step(ctx, *base) if wireless_applies(node.interface) else None,
             ssh_hardening_step(ctx, *base),
             upgrades_step(ctx, *base),
-            nfs_server_step(ctx, *base),
+            nfs_server_step(ctx, *base, mounts),  # never the empty directory beneath a mount
+            mounts,
             nfs_mounts_step(ctx, *base),
         ]
         self.containerd = self.kubernetes_packages = None

@@ -56,6 +56,7 @@ class LabHost:
     process: subprocess.Popen[bytes] | None = None
     root: Path = field(init=False)
     state: Path = field(init=False)
+    loop_devices: list[str] = field(default_factory=list)  # detached in stop()
 
     def __post_init__(self) -> None:
         self.root = self.work / "root"
@@ -99,6 +100,7 @@ class LabHost:
         for directory in ("usr-upper", "usr-work"):
             (state / directory).mkdir(parents=True)
         (state / "boot_id").write_text(f"{uuid.uuid4()}\n", encoding="utf-8")
+        self._attach_mount_disks()
         (state / "swaps").write_text("", encoding="utf-8")
 
     def start(self, lower: Path) -> None:
@@ -111,8 +113,29 @@ class LabHost:
         )
         log.close()
 
+    def _attach_mount_disks(self) -> None:
+        """A disk per configured mount (velaryon's /mnt/gpu-storage): an ext4 image with the configured UUID on a
+        loop device, which enter.sh shows the host at /dev/disk/by-uuid/<uuid> (state/block-devices)."""
+        lines = []
+        for i, mount in enumerate(m for m in self.spec.mounts if m.uuid):
+            image = self.state / f"disk-{i}.img"
+            with image.open("wb") as f:
+                f.truncate(32 * 1024 * 1024)
+            subprocess.run([f"mkfs.{mount.fstype}", "-q", "-F", "-U", str(mount.uuid), str(image)], check=True)
+            device = subprocess.run(["losetup", "--find", "--show", str(image)], check=True,
+                                    capture_output=True, text=True).stdout.strip()
+            self.loop_devices.append(device)
+            lines.append(f"{device} {mount.uuid}\n")
+        (self.state / "block-devices").write_text("".join(lines), encoding="utf-8")
+
     def stop(self) -> None:
         """Ends the host by the id of the process this lab started; its PID namespace dies with it."""
+        self._stop_process()
+        for device in self.loop_devices:
+            subprocess.run(["losetup", "--detach", device], check=False)
+        self.loop_devices.clear()
+
+    def _stop_process(self) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:

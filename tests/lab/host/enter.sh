@@ -24,6 +24,13 @@ for dev in null zero full random urandom tty; do
   mount --bind "/dev/$dev" "$root/dev/$dev"
 done
 ln -s /proc/self/fd "$root/dev/fd"
+# The disks the host's mounts name (state/block-devices: "<loop device> <filesystem uuid>" per line).
+while read -r device fs_uuid; do
+  touch "$root$device"
+  mount --bind "$device" "$root$device"
+  mkdir -p "$root/dev/disk/by-uuid"
+  ln -s "../../${device#/dev/}" "$root/dev/disk/by-uuid/$fs_uuid"
+done <"$state/block-devices"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"
 hostname "$name"
