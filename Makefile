@@ -51,7 +51,7 @@ ray-lab-env: $(STAMP) ## the stack's pinned Ray wheels in a venv outside the che
 lab: $(STAMP) deps ## the SSH lab on all 17 nodes (needs root)
 	GOLDENTOOTH_DEPS_ENSURED=1 GOLDENTOOTH_LAB_NODES=all $(BIN)/python -m pytest -q -m lab tests/lab
 
-bench: $(STAMP) ## time and memory of `goldentooth plan`: real stack, 100 and 1000 generated nodes
+bench: $(STAMP) ## time and memory of `goldentooth plan`: real stack, 100, 500 and 1000 generated nodes
 	$(BIN)/python -m benchmarks.plan_bench
 
 graph: $(STAMP) ## write the dependency graph to out/graph.html

@@ -3,6 +3,9 @@
 `StepRunner.run` injects the host connection, the parent, `add_previous_output_in_env=False`, a trigger
 that is the hash of the exact script text, and, for steps that touch secrets, stdin delivery with logging
 off and stdout/stderr marked secret. No other module constructs `remote.Command` directly.
+
+`StepRunner.upload` is the one way a file reaches a node by reference (`components.shared_file`): a
+`remote.CopyToRemote` with the same connection, parent and `deleted_with` as the node's steps.
 """
 
 import shlex
@@ -14,6 +17,7 @@ from pulumi_command import remote
 
 from components import artifacts
 from components.script import Script, digest, render
+from components.shared_file import SharedFile
 from components.ssh import SshTarget
 
 STEP_DIR = "_steps"  # where `goldentooth render` puts step scripts inside a node's folder
@@ -63,6 +67,26 @@ class StepRunner:
         options = options or DEFAULT_STEP_OPTIONS
         artifacts.record(self.node, f"{STEP_DIR}/{name}.sh", text, "0755")
         return self.command(name, text, stdin=stdin, secret=secret, options=options)
+
+    def upload(self, name: str, shared: SharedFile, *, options: StepOptions | None = None) -> remote.CopyToRemote:
+        """Register `<node>-<name>`: `shared` copied (SFTP, as the SSH user) to its staged path under the
+        user's home. Its inputs are the path and hash of one local file, whatever the text's size; a new text
+        is a new staged path, so the copy runs again exactly when the text changed. CopyToRemote has no
+        delete: the step that installs the file removes older staged copies."""
+        options = options or DEFAULT_STEP_OPTIONS
+        target = options.target or self.target
+        return remote.CopyToRemote(
+            f"{self.node}-{name}",
+            connection=target.connection(),
+            source=shared.asset(),
+            remote_path=shared.staged_path,
+            opts=pulumi.ResourceOptions(
+                parent=self.parent,
+                depends_on=list(options.depends_on),
+                deleted_with=self.parent,
+                aliases=list(options.aliases),
+            ),
+        )
 
     def script_text(self, name: str, script: Script, params: Mapping[str, str] | None = None) -> str:
         """The exact text step `name` runs; its sha256 is the step's first trigger. A step that must re-run
