@@ -116,7 +116,7 @@ def test_the_checks_catch_a_list_of_every_node_in_each_node_and_a_quadratic_sing
     assert all("identity" in line for line in growing_instances(quadratic[0], quadratic[2]))
     linear = [stack(n, 0, 0) for n in SIZES]
     assert growing_instances(linear[0], linear[2]) == [] and superlinear_kinds(*linear) == []
-    pairs = [stack(n, 0, 1) for n in SIZES]
+    pairs = [stack(n, 0, 8) for n in SIZES]  # 8 bytes per pair of nodes: less than one address
     assert [line.split(":")[0] for line in superlinear_kinds(*pairs)] == ["prometheus"]
 
 
