@@ -100,3 +100,11 @@ def test_every_slurm_node_installs_the_one_staged_slurm_conf(real_evaluation: Ev
         assert params["GT_SOURCE_SHA256"] == hashlib.sha256(text.encode()).hexdigest()
         assert real_evaluation.file(SHARED, Path(upload.inputs["source"]["path"]).name) == text
         assert "stdin" not in step.inputs and "ClusterName" not in step.inputs["create"]
+
+
+def test_a_component_recorded_under_mocks_writes_nothing_either(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from offline.recorder import record
+
+    monkeypatch.chdir(tmp_path)
+    record(lambda: publish(SharedFile("hosts", "10.4.0.10 a\n")))
+    assert list(tmp_path.iterdir()) == []
