@@ -51,7 +51,7 @@ ray-lab-env: $(STAMP) ## the stack's pinned Ray wheels in a venv outside the che
 lab: $(STAMP) deps ## the SSH lab on all 17 nodes (needs root)
 	GOLDENTOOTH_DEPS_ENSURED=1 GOLDENTOOTH_LAB_NODES=all $(BIN)/python -m pytest -q -m lab tests/lab
 
-bench: $(STAMP) ## time and memory of `goldentooth plan` (real stack, 100 and 1000 nodes); the critical path of remote steps
+bench: $(STAMP) ## time and memory of `goldentooth plan` (real stack, 100, 500 and 1000 generated nodes); the critical path of remote steps
 	$(BIN)/python -m benchmarks.plan_bench
 	$(BIN)/python -m benchmarks.critical_path
 

@@ -1,6 +1,6 @@
 """Time `goldentooth plan` as a person runs it: a fresh process per run, so imports count.
 
-Prints, for `python -c "import pulumi"`, the real stack and generated inventories (default 100 and 1000 nodes),
+Prints, for `python -c "import pulumi"`, the real stack and generated inventories (default 100, 500 and 1000 nodes),
 the median, min and max wall time, the CPU time (user + system, steadier on a busy machine) and the peak RSS of
 each process (from `wait4`, the child's own rusage). Then the three figures issue 20 sets targets for:
 
@@ -9,7 +9,7 @@ each process (from `wait4`, the child's own rusage). Then the three figures issu
   (target <= 5%: the cost per node is constant);
 - peak memory per added node at each size (linear: the same figure at every size).
 
-    .venv/bin/python -m benchmarks.plan_bench [--runs 5] [--sizes 100,1000] [--large-runs 1]
+    .venv/bin/python -m benchmarks.plan_bench [--runs 5] [--sizes 100,500,1000] [--large-runs 1]
 """
 
 import argparse
@@ -119,7 +119,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per stack (median reported; default %(default)s)")
     parser.add_argument("--large-runs", type=int, default=1,
                         help=f"runs per generated stack of {LARGE} nodes or more (default %(default)s)")
-    parser.add_argument("--sizes", default="100,1000", help="generated inventory sizes (default %(default)s)")
+    parser.add_argument("--sizes", default="100,500,1000", help="generated inventory sizes (default %(default)s)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"goldentooth plan benchmark: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "

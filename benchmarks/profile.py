@@ -1,9 +1,12 @@
 """Where an evaluation's time goes: CPU time of the imports and of the evaluation, then cProfile's top functions.
 
     .venv/bin/python -m benchmarks.profile [--config STACK.yaml] [--nodes N] [--sort tottime|cumulative] [--top 30]
+    .venv/bin/python -m benchmarks.profile --superlinear 100,300
 
 `--nodes N` profiles the real stack grown to N nodes (benchmarks/inventory.py). cProfile slows Python code a
 few times and SDK callbacks more than the rest, so confirm a finding by timing the change, not by the profile.
+`--superlinear A,B` profiles both sizes and lists the functions whose call counts grow faster than the number
+of nodes: call counts are exact whatever the machine's load, so this finds quadratic code paths reliably.
 """
 
 import argparse
@@ -22,7 +25,11 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, help="grow the stack to this many generated nodes first")
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--superlinear", help="two node counts, e.g. 100,300: functions called superlinearly")
     args = parser.parse_args()
+    if args.superlinear:
+        small, large = (int(n) for n in args.superlinear.split(","))
+        return superlinear(args.config, small, large, args.top)
 
     start = time.process_time()
     from offline.evaluate import evaluate_file  # the imports `goldentooth plan` pays
@@ -42,6 +49,34 @@ def main() -> int:
     print(f"cpu: imports {imported - start:.2f} s, evaluation {evaluated - before:.2f} s (unprofiled, second "
           "import-free run profiled below)")
     pstats.Stats(profile).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
+def _call_counts(config: Path, nodes: int, directory: Path) -> dict[str, int]:
+    from benchmarks.inventory import write_scaled_stack
+    from offline.evaluate import evaluate_file
+
+    stack = write_scaled_stack(config, nodes, directory)
+    profile = cProfile.Profile()
+    profile.runcall(evaluate_file, stack)
+    stats = pstats.Stats(profile)
+    return {f"{Path(file).name}:{line}({name})": calls[1]
+            for (file, line, name), calls in stats.stats.items()}  # type: ignore[attr-defined]
+
+
+def superlinear(config: Path, small: int, large: int, top: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="goldentooth-profile-") as tmp:
+        a = _call_counts(config, small, Path(tmp))
+        b = _call_counts(config, large, Path(tmp))
+    ratio = large / small
+    rows = sorted(((b[f] / a[f], f, a[f], b[f]) for f in a if f in b and a[f] >= small and b[f] / a[f] > 1.1 * ratio),
+                  reverse=True)
+    print(f"functions called more than {1.1 * ratio:.2f} times as often for {ratio:.2f} times the nodes "
+          f"({small} -> {large}):")
+    for growth, function, calls_a, calls_b in rows[:top]:
+        print(f"  {growth:6.2f}x  {calls_a:>9} -> {calls_b:>9}  {function}")
+    if not rows:
+        print("  none: every function's call count grows at most linearly with the inventory")
     return 0
 
 

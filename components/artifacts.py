@@ -26,9 +26,14 @@ class Artifact:
 @dataclass
 class ArtifactSink:
     artifacts: list[Artifact] = field(default_factory=list)
+    _keys: set[tuple[str, str]] = field(default_factory=set)
 
     def record(self, artifact: Artifact) -> None:
         self.artifacts.append(artifact)
+        self._keys.add((artifact.node, artifact.path))
+
+    def has(self, node: str, path: str) -> bool:
+        return (node, path) in self._keys
 
 
 _current: ContextVar[ArtifactSink | None] = ContextVar("goldentooth_artifact_sink", default=None)
@@ -38,6 +43,18 @@ def record(node: str, path: str, content: pulumi.Input[str], mode: str = "0644")
     sink = _current.get()
     if sink is not None:
         sink.record(Artifact(node, path, content, mode))
+
+
+def record_once(node: str, path: str, content: str, mode: str = "0644") -> None:
+    """Like `record`, for a file many callers share (components.shared_file): kept once per node and path."""
+    sink = _current.get()
+    if sink is not None and not sink.has(node, path):
+        sink.record(Artifact(node, path, content, mode))
+
+
+def collecting_now() -> bool:
+    """An evaluator is collecting (offline): nothing is to be written for a real engine."""
+    return _current.get() is not None
 
 
 @contextmanager

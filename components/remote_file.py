@@ -14,8 +14,10 @@ from pulumi_command import remote
 from components import artifacts
 from components.remote_step import DEFAULT_STEP_OPTIONS, StepOptions, StepRunner
 from components.script import Script, digest, render
+from components.shared_file import SharedFile, publish
 
 _WRITE_FILE = Script.beside(__file__, "shell/write_file.sh")
+_WRITE_SHARED_FILE = Script.beside(__file__, "shell/write_shared_file.sh")
 
 
 def secret_placeholder(name: str) -> str:
@@ -74,3 +76,36 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     for key, value in values.items():
         template = template.replace(secret_placeholder(key), value)
     return template
+
+
+def write_shared_file(
+    runner: StepRunner,
+    name: str,
+    spec: FileSpec,
+    shared: SharedFile,
+    *,
+    options: StepOptions = DEFAULT_STEP_OPTIONS,
+) -> remote.Command:
+    """Like `write_file`, for a file with the same text on many nodes (`shared.content == spec.content`, no
+    secrets): the text travels by reference (components.shared_file), so this node's inputs are the same size
+    whatever the text's. Registers `<node>-<name>-upload` (the staged copy) and `<node>-<name>` (installs it).
+    Create `shared` once for all nodes: its digest is computed once."""
+    if not spec.path.startswith("/"):
+        raise ValueError(f"remote file path {spec.path!r} must be absolute")
+    if shared.content != spec.content:
+        raise ValueError(f"{spec.path}: the shared file {shared.name} holds another text")
+    artifacts.record(runner.node, spec.path, spec.content, spec.mode)
+    upload = runner.upload(f"{name}-upload", publish(shared), options=StepOptions(depends_on=options.depends_on))
+    params = {
+        "GT_NODE": runner.node,
+        "GT_PATH": spec.path,
+        "GT_MODE": spec.mode,
+        "GT_OWNER": spec.owner,
+        "GT_GROUP": spec.group,
+        "GT_VALIDATE": spec.validate,
+        "GT_ON_CHANGE": spec.on_change,
+        "GT_SOURCE": shared.staged_path,
+        "GT_SOURCE_SHA256": shared.digest,
+    }
+    return runner.run(name, _WRITE_SHARED_FILE, params,
+                      options=replace(options, depends_on=(*options.depends_on, upload)))

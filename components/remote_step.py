@@ -16,6 +16,9 @@ from state, for updates and replacements alike):
 - a step that is re-run by updates (its stdout is read by others, or its triggers are frozen so that edits update
   it in place) has no `update`: a connection change re-runs its script, which is a read or idempotent checks.
   Ignoring its connection instead would make every later run dial with the connection of its first run.
+
+`StepRunner.upload` is the one way a file reaches a node by reference (`components.shared_file`): a
+`remote.CopyToRemote` with the same connection, parent and `deleted_with` as the node's steps.
 """
 
 import shlex
@@ -27,6 +30,7 @@ from pulumi_command import remote
 
 from components import artifacts
 from components.script import Script, digest, render
+from components.shared_file import SharedFile
 from components.ssh import SshTarget
 
 STEP_DIR = "_steps"  # where `goldentooth render` puts step scripts inside a node's folder
@@ -91,6 +95,26 @@ class StepRunner:
         options = options or DEFAULT_STEP_OPTIONS
         artifacts.record(self.node, f"{STEP_DIR}/{name}.sh", text, "0755")
         return self.command(name, text, stdin=stdin, secret=secret, options=options)
+
+    def upload(self, name: str, shared: SharedFile, *, options: StepOptions | None = None) -> remote.CopyToRemote:
+        """Register `<node>-<name>`: `shared` copied (SFTP, as the SSH user) to its staged path under the
+        user's home. Its inputs are the path and hash of one local file, whatever the text's size; a new text
+        is a new staged path, so the copy runs again exactly when the text changed. CopyToRemote has no
+        delete: the step that installs the file removes older staged copies."""
+        options = options or DEFAULT_STEP_OPTIONS
+        target = options.target or self.target
+        return remote.CopyToRemote(
+            f"{self.node}-{name}",
+            connection=target.connection(),
+            source=shared.asset(),
+            remote_path=shared.staged_path,
+            opts=pulumi.ResourceOptions(
+                parent=self.parent,
+                depends_on=list(options.depends_on),
+                deleted_with=self.parent,
+                aliases=list(options.aliases),
+            ),
+        )
 
     def script_text(self, name: str, script: Script, params: Mapping[str, str] | None = None) -> str:
         """The exact text step `name` runs; its sha256 is the step's first trigger. A step that must re-run

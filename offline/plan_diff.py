@@ -49,12 +49,18 @@ def _only_sudo_differs(before: Mapping[str, Any], after: Mapping[str, Any]) -> b
     a, b = (str(e["inputs"].get("create", "")) for e in (before, after))
     return a.removeprefix(_SUDO) == b.removeprefix(_SUDO)
 
+COPY = "command:remote:CopyToRemote"
+
 
 def classify(before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
     """How one resource present in both plans changes; None when it does not."""
     changed = changed_inputs(before, after)
     if not changed:
         return None
+    if after["type"] == COPY:
+        # pulumi-command's CopyToRemote update copies only when the source's hash or the remote path changed;
+        # otherwise it stores the new connection (provider/pkg/provider/remote/copyController.go).
+        return CONNECTION_ONLY if changed == {"connection"} else (REPLACE if "triggers" in changed else OTHER_CHANGE)
     if after["type"] != COMMAND:
         return OTHER_CHANGE
     replacing = {r.split(".", 1)[0].split("[", 1)[0] for r in after.get("replaceOnChanges", ())} | {"triggers"}

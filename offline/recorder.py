@@ -13,6 +13,7 @@ from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components import artifacts
 from offline import placeholders
 
 SECRET = "[secret]"
@@ -138,7 +139,8 @@ class RecordingMonitor(mocks.MockMonitor):
 @contextmanager
 def recording(*, preview: bool = False, config: Mapping[str, Any] | None = None) -> Iterator[RecordingMonitor]:
     """The one mock-monitor setup: a fresh recording monitor for project and stack `goldentooth`, provider
-    config (`aws:region`, ...) set, and the SDK's per-run state cleared. Run programs with `run` inside."""
+    config (`aws:region`, ...) set, the SDK's per-run state cleared, and an artifact sink (an evaluation's own,
+    installed inside, takes precedence). Run programs with `run` inside."""
     import json
 
     monitor = RecordingMonitor()
@@ -146,7 +148,10 @@ def recording(*, preview: bool = False, config: Mapping[str, Any] | None = None)
     pulumi.runtime.set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()})
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    yield monitor
+    # Under mocks nothing is for a real engine: a shared file (components/shared_file.py) is recorded, not
+    # written into the working directory, also for tests that record one component without an evaluation.
+    with artifacts.collecting():
+        yield monitor
 
 
 def run(program: Callable[[], object]) -> None:

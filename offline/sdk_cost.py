@@ -9,8 +9,16 @@
   which also reads each frame's source line (a `stat` per frame through linecache), and converts every file
   name to a URI with pathlib. `fast_stack_trace` builds the same `StackTrace` message from the frames alone
   with one URI conversion per file; tests/test_sdk_cost.py checks it equals the SDK's own.
+- Waiting for outputs. Once the RPCs are done, the SDK's `wait_for_rpcs` calls
+  `asyncio.wait(FIRST_COMPLETED)` over every pending output, again after each completion: each call adds and
+  removes a done callback on every pending task, so the wait is quadratic in the outputs (627,000 callbacks
+  for the 1231 resources of the real stack: 5% of a one-shot plan, and every later evaluation in the same
+  process, as in the test suite, half as slow again as the first). `fast_wait_for_rpcs` puts
+  one callback on each task per batch and wakes when all are done or one failed: the same order of RPCs, the
+  same exceptions, linear work.
 """
 
+import asyncio
 import functools
 import gc
 import pathlib
@@ -20,7 +28,9 @@ from contextlib import contextmanager
 from types import FrameType
 
 import pulumi.runtime.resource as sdk_resource
+import pulumi.runtime.stack as sdk_stack
 from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.settings import SETTINGS
 
 
 @contextmanager
@@ -74,3 +84,52 @@ SDK_STACK_TRACE = sdk_resource._get_stack_trace
 def use_fast_stack_trace() -> None:
     """Make the SDK build source positions with `fast_stack_trace` (for this process)."""
     sdk_resource._get_stack_trace = fast_stack_trace
+
+
+SDK_WAIT_FOR_RPCS = sdk_stack.wait_for_rpcs
+
+
+async def _first_failure_or_all(tasks: list[asyncio.Task[object]]) -> None:
+    """Return once every task is done, or as soon as one of them raised (as FIRST_COMPLETED would surface it)."""
+    woken = asyncio.get_running_loop().create_future()
+    left = len(tasks)
+
+    def done(task: asyncio.Task[object]) -> None:
+        nonlocal left
+        left -= 1
+        failed = task.cancelled() or task.exception() is not None
+        if not woken.done() and (left == 0 or failed):
+            woken.set_result(None)
+
+    for task in tasks:
+        task.add_done_callback(done)
+    try:
+        await woken
+    finally:
+        for task in tasks:
+            task.remove_done_callback(done)
+
+
+async def fast_wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
+    """`pulumi.runtime.stack.wait_for_rpcs` with linear work per batch of outputs: RPCs are drained by the
+    SDK's own loop, then each batch of outputs is awaited at once; a failed output re-raises at once."""
+    while True:
+        await SDK_WAIT_FOR_RPCS(await_all_outstanding_tasks=False)
+        if not await_all_outstanding_tasks:
+            return
+        with SETTINGS.lock:
+            pending: list[asyncio.Task[object]] = list(SETTINGS.outputs)
+            SETTINGS.outputs.clear()
+        if not pending:
+            return
+        await _first_failure_or_all(pending)
+        for task in pending:
+            if task.done():
+                task.result()  # re-raises a failure (or the cancellation), as the SDK's `await task` does
+        with SETTINGS.lock:
+            SETTINGS.outputs.update(t for t in pending if not t.done())
+
+
+def use_fast_output_wait() -> None:
+    """Make the SDK wait for outputs with `fast_wait_for_rpcs` (for this process)."""
+    sdk_stack.wait_for_rpcs = fast_wait_for_rpcs

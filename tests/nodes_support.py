@@ -11,6 +11,7 @@ from offline.evaluate import Evaluation, depends_directly
 from offline.recorder import RecordedResource
 
 COMMAND = "command:remote:Command"
+COPY = "command:remote:CopyToRemote"  # a shared file staged by reference (components.shared_file)
 OS_COMPONENT = "goldentooth:nodes:Os"
 _LIB = library_text()  # exactly what render() prepends after the header
 
@@ -26,6 +27,23 @@ class Step:
     @property
     def urn(self) -> str:
         return self.resource.urn
+
+    @property
+    def is_upload(self) -> bool:
+        return self.resource.type == COPY
+
+    @property
+    def source_path(self) -> str:
+        """An upload's local file (a FileAsset's path): the offline evaluation holds its text under `shared`."""
+        source = self.resource.raw_inputs["source"]
+        assert isinstance(source, dict) and isinstance(source.get("path"), str), source
+        return str(source["path"])
+
+    @property
+    def remote_path(self) -> str:
+        value = self.resource.raw_inputs["remotePath"]
+        assert isinstance(value, str)
+        return value
 
     @property
     def create(self) -> str:
@@ -74,11 +92,11 @@ def header_params(script: str) -> dict[str, str]:
 
 
 def node_steps(ev: Evaluation) -> dict[str, dict[str, Step]]:
-    """node -> step name -> step, for every command parented under a node's `Os` component."""
+    """node -> step name -> step, for every command and upload parented under a node's `Os` component."""
     by_urn = ev.by_urn()
     result: dict[str, dict[str, Step]] = {}
     for r in ev.resources:
-        if r.type != COMMAND:
+        if r.type not in (COMMAND, COPY):
             continue
         parent = by_urn.get(r.parent)
         if parent is None or parent.type != OS_COMPONENT:

@@ -98,7 +98,8 @@ def test_render_writes_every_file_of_the_evaluation_under_its_node(
         assert written[rel].read_text(encoding="utf-8") == f.content
         assert oct(written[rel].stat().st_mode & 0o7777) == oct(int(f.mode, 8))
     assert f"wrote {len(expected)} files under {out}" in result.stderr
-    assert {rel.split("/", 1)[0] for rel in written} <= {*NODE_NAMES, "cluster"}
+    # `shared/`: a text many nodes get by reference (components/shared_file.py), written once
+    assert {rel.split("/", 1)[0] for rel in written} <= {*NODE_NAMES, "cluster", "shared"}
 
 
 def test_write_files_lays_files_out_by_node_and_refuses_to_escape(tmp_path: Path, real_file_evaluation: Evaluation) -> None:

@@ -45,7 +45,8 @@ def test_every_component_calls_register_outputs_once_as_its_last_statement() -> 
 
 def test_only_the_step_runner_constructs_remote_commands() -> None:
     """StepRunner injects connection, parent, add_previous_output_in_env=False and secret handling;
-    a remote.Command built anywhere else could forget them."""
+    a remote.Command built anywhere else could forget them. Likewise a remote.CopyToRemote (StepRunner.upload:
+    connection, parent, deleted_with)."""
     offenders = []
     for path in _sources():
         if path == ROOT / "components" / "remote_step.py":
@@ -53,9 +54,9 @@ def test_only_the_step_runner_constructs_remote_commands() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 f = node.func
-                if isinstance(f, ast.Attribute) and f.attr == "Command" and isinstance(f.value, ast.Name) and f.value.id == "remote":
+                if isinstance(f, ast.Attribute) and f.attr in ("Command", "CopyToRemote") and isinstance(f.value, ast.Name) and f.value.id == "remote":
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert not offenders, f"remote.Command built outside components/remote_step.py: {offenders}"
+    assert not offenders, f"remote.Command or CopyToRemote built outside components/remote_step.py: {offenders}"
 
 
 def test_package_init_files_only_document_their_folder() -> None:

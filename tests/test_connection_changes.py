@@ -83,12 +83,13 @@ def test_a_connection_only_edit_runs_no_script_on_any_node(
     kinds = Counter(c.kind for c in changes)
     commands = [r for r in after["resources"] if r["type"] == COMMAND]
     ordinary = [r for r in commands if r["inputs"].get("update") == NO_WORK_UPDATE]
-    assert {c.urn for c in changes} <= {r["urn"] for r in commands}, "only remote steps may change"
-    assert kinds == {CONNECTION_ONLY: len(ordinary), RERUN_UPDATE: len(RERUN_BY_DESIGN)}, \
+    copies = [r for r in after["resources"] if r["type"] == "command:remote:CopyToRemote"]
+    assert {c.urn for c in changes} <= {r["urn"] for r in (*commands, *copies)}, "only remote steps may change"
+    assert kinds == {CONNECTION_ONLY: len(ordinary) + len(copies), RERUN_UPDATE: len(RERUN_BY_DESIGN)}, \
         summary(changes, len(after["resources"]), edit)
     assert sorted(c.urn.rsplit("::", 1)[-1] for c in changes if c.kind == RERUN_UPDATE) == sorted(RERUN_BY_DESIGN)
     text = summary(changes, len(after["resources"]), "before.json")
-    assert f"{len(ordinary)}  {CONNECTION_ONLY}" in text and "bettley-read-kubeconfig (connection)" in text
+    assert f"{len(ordinary) + len(copies)}  {CONNECTION_ONLY}" in text and "bettley-read-kubeconfig (connection)" in text
 
 
 def test_the_plan_json_shows_which_secret_input_changed_never_its_value(

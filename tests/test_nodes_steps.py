@@ -1,7 +1,9 @@
 """The node layer in the offline plan of the real inventory: which steps each host gets, with which per-model
 parameters, and in which order (the dependency edges)."""
 
+import hashlib
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +12,11 @@ from tests.nodes_support import Step, depends_on, node_steps
 
 PI_BOOT = {"firmware", "cmdline", "reboot", "wait-boot"}
 EVERY_NODE = {
-    "clock", "identity", "swap-off", "kernel", "journald", "wireless-off", "ssh-hardening",
+    "clock", "hosts-upload", "identity", "swap-off", "kernel", "journald", "wireless-off", "ssh-hardening",
     "unattended-upgrades", "nfs-mounts", "operator-user", "metallb-route", "homepage",
 }
 KUBERNETES = {"containerd", "kubernetes-packages"}
-POST_BOOT = EVERY_NODE - {"clock", "identity"}
+POST_BOOT = EVERY_NODE - {"clock", "hosts-upload", "identity"}
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +157,17 @@ def test_containerd_config_uses_systemd_cgroups_and_kubeadms_pause_image(steps: 
 def test_hosts_block_lists_every_node_with_its_fqdn(
     real_evaluation: Evaluation, steps: dict[str, dict[str, Step]]
 ) -> None:
-    lines = steps["jast"]["identity"].params["GT_HOSTS_BLOCK"].splitlines()[1:-1]
+    """The block is one shared file (components/shared_file.py): each node's upload copies it to the staged
+    path its identity step installs from, after checking the sha256 it was planned with."""
+    identity, upload = steps["jast"]["identity"], steps["jast"]["hosts-upload"]
+    staged = identity.params["GT_HOSTS_FILE"]
+    assert upload.is_upload and upload.remote_path == staged and upload.urn in identity.resource.dependencies
+    block = real_evaluation.file("shared", Path(upload.source_path).name)
+    assert staged.endswith(f"/hosts-{hashlib.sha256(block.encode()).hexdigest()}")
+    assert identity.params["GT_HOSTS_DIGEST"] == hashlib.sha256(block.encode()).hexdigest()
+    lines = block.splitlines()[1:-1]
     assert lines == [f"{n.ip} {n.name}.nodes.goldentooth.net {n.name}" for n in real_evaluation.spec.nodes]
+    assert {s["hosts-upload"].source_path for s in steps.values()} == {upload.source_path}
     assert steps["jast"]["identity"].params["GT_TIMEZONE"] == "America/New_York"
     assert steps["jast"]["identity"].params["GT_HOSTNAME"] == "jast"
 
@@ -196,7 +207,8 @@ def test_sshd_drop_in_sorts_first_and_turns_passwords_off(steps: dict[str, dict[
 def test_every_node_step_keeps_previous_output_out_of_the_environment(steps: dict[str, dict[str, Step]]) -> None:
     for s in steps.values():
         for step in s.values():
-            assert step.resource.inputs["addPreviousOutputInEnv"] is False, step.urn
+            if not step.is_upload:  # a CopyToRemote runs no command
+                assert step.resource.inputs["addPreviousOutputInEnv"] is False, step.urn
 
 
 def test_os_ready_is_what_the_kubernetes_layer_waits_for(real_evaluation: Evaluation,

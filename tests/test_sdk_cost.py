@@ -68,3 +68,44 @@ def test_the_collector_is_paused_for_the_block_and_as_it_was_after_even_on_error
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _chained_program(fail: bool) -> None:
+    """Resources registered inside applies of other resources' outputs, three deep, and one output that raises."""
+    import pulumi
+    from pulumi_random import RandomString
+
+    first = RandomString("first", length=4)
+
+    def second(value: str) -> str:
+        nested = RandomString(f"second-{len(value)}", length=5)
+        nested.result.apply(lambda v: RandomString(f"third-{len(v)}", length=6))
+        if fail:
+            raise RuntimeError("an output failed")
+        return value
+
+    first.result.apply(second)
+    pulumi.Output.from_input("x").apply(lambda v: v * 2)
+
+
+@pytest.mark.parametrize("wait", ["sdk", "fast"])
+def test_the_fast_output_wait_registers_what_the_sdks_does_and_raises_its_failures(
+    wait: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pulumi.runtime.stack as sdk_stack
+
+    from offline.recorder import record
+
+    monkeypatch.setattr(sdk_stack, "wait_for_rpcs",
+                        sdk_cost.SDK_WAIT_FOR_RPCS if wait == "sdk" else sdk_cost.fast_wait_for_rpcs)
+    names = sorted(r.name.split("-")[0] for r in record(lambda: _chained_program(fail=False)))
+    assert names == ["first", "second", "third"]
+    with pytest.raises(RuntimeError, match="an output failed"):
+        record(lambda: _chained_program(fail=True))
+
+
+def test_the_evaluator_uses_the_fast_output_wait(real_evaluation: Evaluation) -> None:
+    import pulumi.runtime.stack as sdk_stack
+
+    assert sdk_stack.wait_for_rpcs is sdk_cost.fast_wait_for_rpcs
+    assert len(real_evaluation.resources) > 1000  # and the real stack evaluated under it

@@ -28,9 +28,10 @@ from batch.slurm.conf import (
 )
 from batch.slurm.modules import MODULESPATH_FILE, module_files, modulefiles_dir, modulespath
 from components.apt import pinned
-from components.remote_file import FileSpec, write_file
+from components.remote_file import FileSpec, write_file, write_shared_file
 from components.remote_step import StepOptions, StepRunner
 from components.script import Script
+from components.shared_file import SharedFile
 from components.systemd_unit import Unit, record_units, unit_params
 from config.batch import SlurmSettings
 from config.spec import ClusterSpec
@@ -103,7 +104,9 @@ class Slurm(pulumi.ComponentResource):
             "munge-key", length=MUNGE_KEY_BYTES, opts=pulumi.ResourceOptions(parent=self, protect=True)
         )
         shape = {n.name: n for n in compute_nodes(spec, settings)}
-        conf = slurm_conf(spec, settings)
+        # The same text on every Slurm node: shipped by reference, so no node's inputs grow with the others.
+        conf = SharedFile("slurm.conf", slurm_conf(spec, settings))
+        gres = SharedFile("gres.conf", gres_conf(spec, settings))
         primary = roles.controllers[0]
         runners = {n: args.nodes[n].runner_under(self) for n in slurm_members(spec)}
         installed: dict[str, remote.Command] = {}
@@ -125,7 +128,7 @@ class Slurm(pulumi.ComponentResource):
                 options=StepOptions(depends_on=[munge], timeout="20m"),
             )
             if node not in roles.controllers:
-                configured[node] = self._files(runner, spec, settings, node, conf, [installed[node]])
+                configured[node] = self._files(runner, spec, settings, node, (conf, gres), [installed[node]])
             if node in shape:
                 checked[node] = [runner.run(
                     "slurmd-check",
@@ -160,7 +163,8 @@ class Slurm(pulumi.ComponentResource):
         for node in roles.controllers:
             # A controller's files (and the restart a change brings, which waits until it answers) come after the
             # previous controller's: on an edit they restart one at a time, never all three together.
-            configured[node] = self._files(runners[node], spec, settings, node, conf, [installed[node], *previous])
+            configured[node] = self._files(runners[node], spec, settings, node, (conf, gres),
+                                           [installed[node], *previous])
             self.started[node] = runners[node].run(
                 "slurm-start",
                 _START,
@@ -199,14 +203,19 @@ class Slurm(pulumi.ComponentResource):
         spec: ClusterSpec,
         settings: SlurmSettings,
         node: str,
-        conf: str,
+        shared: tuple[SharedFile, SharedFile],
         after: Sequence[pulumi.Resource],
     ) -> list[pulumi.Resource]:
         restart = restart_command(spec, node)
-        files = [
-            ("slurm-conf", FileSpec(SLURM_CONF, conf, on_change=restart)),
-            ("slurm-cgroup-conf", FileSpec(CGROUP_CONF, cgroup_conf(), on_change=restart)),
-            ("slurm-gres-conf", FileSpec(GRES_CONF, gres_conf(spec, settings), on_change=restart)),
-            ("lmod-modulespath", FileSpec(MODULESPATH_FILE, modulespath(settings))),
+        conf, gres = shared
+        options = StepOptions(depends_on=list(after))
+        return [
+            write_shared_file(runner, "slurm-conf", FileSpec(SLURM_CONF, conf.content, on_change=restart), conf,
+                              options=options),
+            write_file(runner, "slurm-cgroup-conf", FileSpec(CGROUP_CONF, cgroup_conf(), on_change=restart),
+                       options=options),
+            write_shared_file(runner, "slurm-gres-conf", FileSpec(GRES_CONF, gres.content, on_change=restart), gres,
+                              options=options),
+            write_file(runner, "lmod-modulespath", FileSpec(MODULESPATH_FILE, modulespath(settings)),
+                       options=options),
         ]
-        return [write_file(runner, name, f, options=StepOptions(depends_on=list(after))) for name, f in files]

@@ -12,6 +12,7 @@ from functools import partial
 from ipaddress import IPv4Address
 from pathlib import Path
 
+from components.shared_file import SHARED
 from offline.evaluate import Evaluation
 from tests.lab.apply import Run, apply
 from tests.lab.host import LabHost, lower_usr, wait_until
@@ -122,11 +123,23 @@ class NodeLab:
         host = str(connection["host"])
         if host not in {str(self.ev.spec.node(n).ip) for n in self.hosts}:
             raise AssertionError(f"{step.resource.name} dials {host}, which is not a lab host")
+        if step.is_upload:
+            return self.client.upload(str(connection["user"]), host, self._shared_file(step), step.remote_path,
+                                      dial_error_limit=int(connection.get("dialErrorLimit", 10)))
         return self.client.run(
             str(connection["user"]), host, step.create, stdin=step.stdin,
             dial_error_limit=int(connection.get("dialErrorLimit", 10)),
             per_dial_timeout=float(connection.get("perDialTimeout", 15)),
         )
+
+    def _shared_file(self, step: Step) -> Path:
+        """The local file an upload copies, as the engine would read it: the text the evaluation recorded."""
+        text = self.ev.file(SHARED, Path(step.source_path).name)
+        local = self.work / "shared" / Path(step.source_path).name
+        if not local.exists():
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_text(text, encoding="utf-8")
+        return local
 
     def apply(self, steps: Sequence[Step], rng: random.Random | None = None) -> Run:
         return apply(steps, self.run_step, workers=max(2, len(self.hosts)), rng=rng)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from components.shared_file import SHARED
 from nodes.os.firmware import BEGIN, END
 from offline.evaluate import Evaluation
 from tests.lab.apply import Run
@@ -68,7 +69,10 @@ def test_every_step_runs_over_real_ssh_and_converges_fresh_hosts(converged: Conv
     assert len(converged.first.outcomes) == len(converged.steps)
     changed = set(converged.first.changes())
     for step in converged.steps:
-        if step.name not in ("reboot", "wait-boot"):  # on a host without boot-file changes these have nothing to do
+        if step.is_upload:  # a copy prints nothing: its file is there (the identity step installed from it)
+            assert _sh(converged.lab, step.node, f"cat {step.remote_path}") == converged.lab.ev.file(
+                SHARED, Path(step.source_path).name), step.resource.name
+        elif step.name not in ("reboot", "wait-boot"):  # without boot-file changes these have nothing to do
             assert step.resource.name in changed, f"{step.resource.name} changed nothing on a fresh host"
 
 
@@ -131,6 +135,30 @@ def test_hosts_know_their_name_every_node_and_the_time_zone(converged: Converged
             assert f"\n{node.ip} {node.name}.nodes.goldentooth.net {node.name}\n" in hosts
         assert "127.0.1.1" not in hosts and "localhost" in hosts
         assert os.readlink(host.root / "etc/localtime") == "/usr/share/zoneinfo/America/New_York"
+
+
+def test_identity_refuses_a_staged_hosts_list_it_was_not_planned_with_and_drops_older_ones(
+    converged: Converged,
+) -> None:
+    """The hosts list travels by reference (components/shared_file.py): the identity step checks the staged
+    copy's sha256 and stops, naming node and file, rather than install another list; older staged lists go."""
+    lab = converged.lab
+    node = next(iter(lab.hosts))
+    steps = node_steps(lab.ev)[node]
+    staged = steps["identity"].params["GT_HOSTS_FILE"]
+    before = lab.hosts[node].read("/etc/hosts")
+    _sh(lab, node, f"echo '10.4.0.99 intruder' >> {staged}")
+    refused = lab.apply([steps["identity"]])
+    assert refused.failed == steps["identity"]
+    stderr = refused.outcomes[steps["identity"].urn].stderr
+    assert f"{node}: the staged hosts list" in stderr and staged in stderr and "sha256" in stderr
+    assert lab.hosts[node].read("/etc/hosts") == before
+    older = staged.rsplit("-", 1)[0] + "-" + "0" * 64
+    _sh(lab, node, f"echo old > {older}")
+    again = lab.apply([steps["hosts-upload"], steps["identity"]])
+    assert again.failed is None, again.report()
+    assert again.changes() == {} and lab.hosts[node].read("/etc/hosts") == before
+    assert _sh(lab, node, f"ls {staged.rsplit('/', 1)[0]}").split() == [staged.rsplit("/", 1)[1]]
 
 
 def test_sshd_refuses_passwords_even_where_an_image_drop_in_allows_them(converged: Converged) -> None:
