@@ -10,7 +10,7 @@ BACKEND ?= file://$(CURDIR)/.pulumi-state
 PULUMI ?= pulumi
 
 .DEFAULT_GOAL := help
-.PHONY: help venv deps tools plan test lint typecheck unit ray-lab-env lab bench graph render check preview up engine clean
+.PHONY: help venv deps tools plan test lint typecheck unit ray-lab-env lab bench blast-radius graph render check preview up engine clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -54,6 +54,9 @@ lab: $(STAMP) deps ## the SSH lab on all 17 nodes (needs root)
 bench: $(STAMP) ## time and memory of `goldentooth plan` (real stack, 100, 500 and 1000 generated nodes); the critical path of remote steps
 	$(BIN)/python -m benchmarks.plan_bench
 	$(BIN)/python -m benchmarks.critical_path
+
+blast-radius: $(STAMP) ## regenerate the README's "What an edit changes" table from tests/blast_radius_catalog.py
+	$(BIN)/python -m tests.blast_radius_table --write
 
 graph: $(STAMP) ## write the dependency graph to out/graph.html
 	mkdir -p out && $(BIN)/goldentooth graph --format html --out out/graph.html

@@ -27,14 +27,14 @@ def scoped_user(
     parent: pulumi.Resource,
 ) -> ScopedUser:
     artifacts.record(artifacts.CLUSTER, f"aws/iam/{iam_user}.policy.json", document)
-    user = aws.iam.User(name, name=iam_user, path="/goldentooth/", opts=providers.regional_opts(parent))
+    user = aws.iam.User(name, name=iam_user, path="/goldentooth/", opts=providers.global_opts(parent))
     policy = aws.iam.UserPolicy(
-        name, user=user.name, name=policy_name, policy=document, opts=providers.regional_opts(parent)
+        name, user=user.name, name=policy_name, policy=document, opts=providers.global_opts(parent)
     )
     access_key = aws.iam.AccessKey(
         name,
         user=user.name,
-        opts=providers.regional_opts(
+        opts=providers.global_opts(
             parent, pulumi.ResourceOptions(depends_on=[policy], additional_secret_outputs=["secret"])
         ),
     )

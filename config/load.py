@@ -12,6 +12,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from config import masking, messages, namespaces
+from config.canonical import canonical
 from config.errors import ConfigError, Violation
 from config.nodes import NODE_NAME, NodeSpec
 from config.reading import read_config
@@ -115,7 +116,7 @@ def parse_spec(raw: Mapping[str, Any]) -> ClusterSpec:
     violations = messages.collapse(pitfalls, violations)
     if violations:
         raise ConfigError(violations)
-    return ClusterSpec.model_validate(parsed)
+    return canonical(ClusterSpec.model_validate(parsed))  # after the rules: messages name the written indexes
 
 
 def _parse_nodes(raw: object, draft: Draft) -> tuple[tuple[NodeSpec, ...], list[Violation]]:

@@ -25,6 +25,17 @@ def policy_config(spec: ClusterSpec) -> dict[str, Any]:
         "k8s-privileged-pods-allowed-namespaces": {"allowedNamespaces": privileged_namespaces(spec)},
         "k8s-app-resources-and-probes": {"enforcementLevel": "advisory", "systemNamespaces": list(namespaces.PLATFORM)},
         "pi-overclock-within-safe-range": {"limits": overclock_limits()},
+        "protected-identities-stay": protected_identities(spec),
+    }
+
+
+def protected_identities(spec: ClusterSpec) -> dict[str, Any]:
+    """The identities of the live protected AWS resources, as the real stack names them (policies/identity_rules.py):
+    the data buckets and the Vault seal's key, each with the region it lives in."""
+    aws = spec.aws
+    return {
+        "buckets": [{"name": b.name, "region": aws.region} for b in sorted(aws.buckets, key=lambda b: b.name)],
+        "kmsAliases": [{"name": f"alias/{aws.vault_seal.alias}", "region": aws.region}],
     }
 
 

@@ -3,12 +3,13 @@
 
 from pulumi_policy import Policy
 
-from policies import aws_rules, command_rules, kubernetes_rules, stack_rules, state_rules
+from policies import aws_rules, command_rules, identity_rules, kubernetes_rules, stack_rules, state_rules
 
 POLICIES: list[Policy] = [
     *aws_rules.POLICIES,
     *command_rules.POLICIES,
     *state_rules.POLICIES,
+    *identity_rules.POLICIES,
     *kubernetes_rules.POLICIES,
     *stack_rules.POLICIES,
 ]

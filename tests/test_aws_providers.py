@@ -1,4 +1,5 @@
-"""Every cloud resource names an explicit provider; the edge is in us-east-1 whatever the home region is."""
+"""Every cloud resource names an explicit provider; global services and the edge are in us-east-1 whatever the
+home region is, and a change of `aws.region` replaces nothing global and nothing protected."""
 
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +13,9 @@ EDGE_TYPES = (
     "aws:route53/",
     "aws:cloudwatch/",
     "aws:sns/",
+    "aws:iam/",  # global: its users and access keys are identities
 )
-REGIONAL_TYPES = ("aws:kms/", "aws:s3/", "aws:iam/")
+REGIONAL_TYPES = ("aws:kms/", "aws:s3/")
 
 Evaluate = Callable[[Callable[[dict[str, Any]], None]], Evaluation]
 
@@ -44,7 +46,7 @@ def test_every_cloudflare_resource_names_a_recorded_provider(cloudflare_evaluati
 
 def test_there_are_exactly_two_aws_providers_both_inside_the_cluster_tree(real_evaluation: Evaluation) -> None:
     providers = real_evaluation.of_type("pulumi:providers:aws")
-    assert sorted(p.name for p in providers) == ["aws-edge-us-east-1", "aws-us-east-1"]
+    assert sorted(p.name for p in providers) == ["aws-edge-us-east-1", "aws-regional"]
     for p in providers:
         assert p.parent.endswith("goldentooth:aws:Cloud::aws")
         assert "[secret]" not in str(p.inputs)  # credentials come from the environment, never the program
@@ -72,3 +74,38 @@ def test_the_stack_makes_the_engine_refuse_default_aws_and_cloudflare_providers(
 
     config = yaml.safe_load(STACK_FILE.read_text(encoding="utf-8"))["config"]
     assert {"aws", "cloudflare"} <= set(config["pulumi:disable-default-providers"])
+
+
+def test_no_provider_is_named_after_the_configured_region(evaluate_edited: Evaluate) -> None:
+    """A region in a provider's name would move every resource it manages when the region changes."""
+    ev = evaluate_edited(lambda plain: plain["aws"].update(region="eu-west-1"))
+    names = sorted(p.name for p in ev.of_type("pulumi:providers:aws"))
+    assert names == ["aws-edge-us-east-1", "aws-regional"]
+    [regional] = [p for p in ev.of_type("pulumi:providers:aws") if p.name == "aws-regional"]
+    # a stack made under the old name (`aws-<region>`) continues under the new one
+    assert [a.get("name") for a in regional.aliases] == ["aws-eu-west-1"]
+
+
+def test_changing_the_region_replaces_nothing_global_and_nothing_protected(
+    real_evaluation: Evaluation, evaluate_edited: Evaluate
+) -> None:
+    """URNs and inputs of the two evaluations: every global resource (and its provider) is exactly as it was;
+    what changes is the regional provider's region, and no protected resource changes an input or its URN
+    (its replacement, inherent in a region move, is left to the provider's DiffConfig, which the policy
+    `protected-state-region` explains before anything runs)."""
+    from tests.blast_radius import change_set
+
+    edited = evaluate_edited(lambda plain: plain["aws"].update(region="eu-west-1"))
+    changes = change_set(real_evaluation, edited)
+    assert changes.created == changes.deleted == frozenset()
+    global_urns = {r.urn for r in _cloud(real_evaluation) if r.type.startswith(EDGE_TYPES)}
+    assert len(global_urns) > 20
+    assert not global_urns & changes.updated, sorted(global_urns & changes.updated)
+    protected = {r.urn for r in real_evaluation.resources if r.protect}
+    before, after = real_evaluation.by_urn(), edited.by_urn()
+    for urn in protected:
+        assert before[urn].raw_inputs == after[urn].raw_inputs, urn
+    regional = {r.urn for r in _cloud(real_evaluation) if r.type.startswith(REGIONAL_TYPES)}
+    # the regional resources change provider configuration (that is the region move), nothing else in AWS does
+    aws_updated = {u for u in changes.updated if u in before and before[u].type.startswith(("aws:", "pulumi:providers:aws"))}
+    assert aws_updated == regional | {p.urn for p in real_evaluation.of_type("pulumi:providers:aws") if p.name == "aws-regional"}

@@ -72,6 +72,13 @@ def _overclock() -> None:
          opts=pulumi.ResourceOptions(parent=node))
 
 
+def _seal_key_moved() -> None:
+    """The program's explicit regional provider in another region than the pinned one, the seal alias under it."""
+    elsewhere = aws.Provider("aws-regional", region="eu-west-1")
+    aws.kms.Alias("seal", name="alias/goldentooth/vault-seal", target_key_id="k",
+                  opts=pulumi.ResourceOptions(provider=elsewhere))
+
+
 CASES: dict[str, Program] = {
     "s3-bucket-public-access-blocked": lambda: _bucket("open", block=False),
     "s3-bucket-encrypted": lambda: _bucket("plain", encrypt=False),
@@ -102,6 +109,7 @@ CASES: dict[str, Program] = {
     "odd-quorums": lambda: _control_plane(4),
     "kubeadm-join-after-init": lambda: _control_plane(3, ordered=False),
     "pi-overclock-within-safe-range": _overclock,
+    "protected-identities-stay": _seal_key_moved,
 }
 ADVISORY_BY_DEFAULT = {"k8s-app-resources-and-probes"}
 
