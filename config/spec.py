@@ -10,6 +10,7 @@ from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
 from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
+from config.lifecycle import LifecycleSpec
 from config.network import NetworkSpec
 from config.nodes import NodeSpec
 from config.observability import ObservabilitySpec
@@ -35,6 +36,7 @@ class ClusterSpec(ConfigModel):
     storage: StorageSpec = Field(default_factory=StorageSpec)
     hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
     batch: BatchSpec | None = None  # off when absent (config/batch.py)
+    lifecycle: LifecycleSpec = Field(default_factory=LifecycleSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

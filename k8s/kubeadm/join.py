@@ -78,9 +78,11 @@ def _join(runner: StepRunner, args: JoinArgs, *, control_plane: bool, before: Se
 
 class ControlPlaneJoin(pulumi.ComponentResource):
     step: remote.Command
+    node: str
 
     def __init__(self, name: str, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:k8s:ControlPlaneJoin", name, None, opts)
+        self.node = args.node.spec.name
         first = args.first.runner_under(self)
         certs = first.run(
             f"upload-certs-for-{args.node.spec.name}",
@@ -95,9 +97,11 @@ class ControlPlaneJoin(pulumi.ComponentResource):
 
 class WorkerJoin(pulumi.ComponentResource):
     step: remote.Command
+    node: str
 
     def __init__(self, name: str, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:k8s:WorkerJoin", name, None, opts)
+        self.node = args.node.spec.name
         token = _refresh_token(args.first.runner_under(self), args)
         self.step = _join(args.node.runner_under(self), args, control_plane=False, before=[token])
         self.register_outputs({"node": args.node.spec.name})
