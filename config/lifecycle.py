@@ -12,6 +12,9 @@ class LifecycleSpec(ConfigModel):
     # node -> how many times it was rebuilt (reflashed). A node's steps carry its generation in their triggers
     # once it is above 0, so a rebuild re-runs them from scratch; absent = 0, the plan of a never-rebuilt node.
     generations: dict[str, int] = Field(default_factory=dict)
+    # The node whose `kubeadm init` step was unprotected on purpose so the bootstrap may move to the next control
+    # plane (lifecycle/transitions.py): without it, a change of the init node is rejected.
+    retired_kubeadm_init: str | None = None
 
 
 def lifecycle_violations(spec: LifecycleSpec, node_names: Set[str]) -> Iterator[Violation]:

@@ -159,11 +159,11 @@ def leave_steps(spec: ClusterSpec) -> tuple[LeaveStep, ...]:
         steps.append(LeaveStep("consul", node, node, "hashicorp/consul/leave.sh", (("GT_NODE", node),), order=30))
     servers = roles.consul.servers
     for node in servers if len(servers) > 1 else ():
-        # A server's leave is done once the remaining servers agree on one fewer voter.
+        # A server's leave is done once the remaining servers have a leader and no longer count it as a voter.
         peer = next(s for s in servers if s != node)
         steps.append(LeaveStep("consul", node, peer, "hashicorp/consul/check_peers.sh",
-                               (("GT_NODE", node), ("GT_EXPECTED", str(len(servers) - 1)), ("GT_TIMEOUT", "300")),
-                               order=31))
+                               (("GT_NODE", node), ("GT_NODE_ADDRESS", f"{spec.node(node).ip}:{ports.CONSUL_SERVER_RPC}"),
+                                ("GT_TIMEOUT", "300")), order=31))
     return tuple(steps)
 
 
