@@ -83,10 +83,10 @@ class Lifecycle(pulumi.ComponentResource):
         # Named after the leaving node, connected to the host it runs on.
         runner = StepRunner(step.node, args.targets[step.run_on], group)
         leave = render(Script(ROOT / step.script), dict(step.params), f"{step.node}/{name}")
-        artifacts.record(step.node, f"{STEP_DIR}/{name}.sh", leave, "0755")
-        member = runner.script_text(name, _MEMBER, {"GT_NODE": step.node, "GT_MEMBERSHIP": step.membership})
-        return runner.command(
-            name, member,
+        # `goldentooth render` shows both: what create runs (`<name>.sh`, as for every step) and the leave.
+        artifacts.record(step.node, f"{STEP_DIR}/{name}.delete.sh", leave, "0755")
+        return runner.run(
+            name, _MEMBER, {"GT_NODE": step.node, "GT_MEMBERSHIP": step.membership},
             stdin=args.secrets[step.secret] if step.secret else None, secret=bool(step.secret),
             options=StepOptions(depends_on=after, delete=runner.shell(name, leave), ignore_changes=("triggers",),
                                 deleted_with_parent=False, follows_generation=False),

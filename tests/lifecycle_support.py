@@ -44,7 +44,7 @@ class Delta:
 
 
 def _compared(resource: RecordedResource) -> dict[str, Any]:
-    return {k: v for k, v in resource.inputs.items() if k not in resource.ignore_changes}
+    return {k: v for k, v in resource.raw_inputs.items() if k not in resource.ignore_changes}  # secrets too
 
 
 def delta(before: Evaluation, after: Evaluation) -> Delta:

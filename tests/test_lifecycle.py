@@ -97,10 +97,16 @@ def test_removing_a_hashicorp_server_drains_nomad_then_leaves_vault_then_consul_
         assert leaves[step].inputs["stdin"] == "[secret]" and leaves[step].inputs["logging"] == "none"
     # Elsewhere only what lists the servers changes: agents' join lists, Prometheus, the edge's backends.
     listing = ("-consul-config", "-consul-restart", "-nomad-config", "-nomad-restart", "-vault-config",
-               "-vault-restart", "-prometheus-config", "-prometheus-rules-hashicorp", "-prometheus-rules-quorums",
-               "-haproxy-services-cfg")
+               "-vault-restart", "-consul-acl", "-prometheus-config", "-prometheus-rules-hashicorp",
+               "-prometheus-rules-quorums", "-haproxy-services-cfg")
     others = [r for r in (d.before.by_urn()[u] for u in d.updated) if node_of(r) not in ("fenn", "harlton")]
-    assert others and all(r.name.endswith(listing) for r in others), names(others)
+    moved = [r for r in others if "-leave-" in r.name]
+    assert others and all(r.name.endswith(listing) for r in others if r not in moved), names(others)
+    # erenford's own leave steps ran on fenn; they now run on gardener: only the stored connection changes.
+    assert names(moved) == ["erenford-leave-consul-check-peers", "erenford-leave-vault-leave"]
+    for leave in moved:
+        after = d.after.by_urn()[leave.urn]
+        assert {k for k in leave.raw_inputs if leave.raw_inputs[k] != after.raw_inputs.get(k)} == {"connection"}
 
 
 def test_a_slurm_compute_node_leaving_is_set_drain_on_the_controller(
