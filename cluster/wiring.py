@@ -23,6 +23,7 @@ from hashicorp.vault.component import SealAccess
 from k8s.cluster import TYPE as KUBERNETES_TYPE
 from k8s.cluster import Kubernetes, KubernetesArgs
 from lifecycle.component import Lifecycle, LifecycleArgs
+from lifecycle.forget import Forget, forget_steps
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
@@ -45,6 +46,11 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
         reboot_after = tuple(d for p in lanes[node.name] if (d := built[p].reboot_done) is not None)
         built[node.name] = Node(node.name, NodeArgs(node, spec, ssh_target(spec, node, ctx.secrets), reboot_after),
                                 ctx.opts)
+    # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
+    targets = {name: n.target for name, n in built.items()}
+    for name, steps in forget_steps(ctx.contributions.leave_steps, spec.lifecycle.generations).items():
+        forget = Forget(f"{name}-forget", name, spec.lifecycle.generations[name], steps, targets, ctx.opts)
+        built[name].os_ready.extend(forget.steps)
     return built
 
 

@@ -199,6 +199,9 @@ class LeaveStep:
     params: tuple[tuple[str, str], ...] = ()
     order: int = 0
     secret: str = ""  # "" = no stdin; else a key of the secrets the lifecycle layer is given
+    # Also run, from the remaining member `run_on`, when `node` is rebuilt (goldentooth rebuild), before the new
+    # incarnation joins: it forgets the old one (a stale etcd member would refuse the new join). Needs no secret.
+    forget_on_rebuild: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,11 @@ def leave_steps(spec: ClusterSpec) -> tuple[LeaveStep, ...]:
                                 ("GT_TIMEOUT", DRAIN_TIMEOUT)), order=1))
         if name in control_plane:
             steps.append(LeaveStep("kubernetes", name, peer, "k8s/leave/etcd_remove.sh",
-                                   (("GT_NODE", name), ("GT_NODE_IP", str(node.ip))), order=2))
+                                   (("GT_NODE", name), ("GT_NODE_IP", str(node.ip))), order=2,
+                                   forget_on_rebuild=True))
         steps.append(LeaveStep("kubernetes", name, name, "k8s/leave/reset.sh", (("GT_NODE", name),), order=3))
-        steps.append(LeaveStep("kubernetes", name, peer, "k8s/leave/delete_node.sh", (("GT_NODE", name),), order=4))
+        steps.append(LeaveStep("kubernetes", name, peer, "k8s/leave/delete_node.sh", (("GT_NODE", name),), order=4,
+                               forget_on_rebuild=True))
     return tuple(steps)
 
 

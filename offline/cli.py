@@ -117,12 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, default=DEFAULT_STACK_FILE, help="stack file (default: %(default)s)")
+
+    def previous(p: argparse.ArgumentParser) -> None:
         p.add_argument("--previous", type=Path, metavar="PATH",
                        help="the last up's memberships (`pulumi stack output --json memberships`): reject an "
                             "unsafe membership change as `pulumi up` would")
 
     plan = sub.add_parser("plan", help="evaluate the stack offline and summarise what `pulumi up` would create")
     common(plan)
+    previous(plan)
     plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON to PATH ('-' for stdout)")
     plan.set_defaults(func=cmd_plan)
 
@@ -139,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="run the policy pack's rules over the offline evaluation (exit 1 on a mandatory violation)")
     common(check)
+    previous(check)
     check.add_argument("--policy-config", type=Path, metavar="PATH",
                        help="policy config JSON, as for `pulumi preview --policy-pack-config`")
     check.set_defaults(func=cmd_check)

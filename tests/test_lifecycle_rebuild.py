@@ -29,7 +29,14 @@ def test_a_rebuild_re_runs_every_unprotected_step_of_that_node_and_nothing_elsew
     d = delta(real_evaluation, evaluate_edited(rebuilt))
     before = real_evaluation.by_urn()
     changed = [before[u] for u in d.updated]
-    assert d.created == d.deleted == frozenset()
+    assert d.deleted == frozenset()
+    # Created: the step that forgets the old incarnation (its Node object) from the first control plane, before
+    # fenn's join runs again.
+    created = {d.after.by_urn()[u].name: d.after.by_urn()[u] for u in d.created}
+    assert set(created) == {"fenn-forget", "fenn-forget-kubernetes-delete-node"}
+    forget = created["fenn-forget-kubernetes-delete-node"]
+    assert forget.raw_inputs["connection"]["host"] == str(real_evaluation.spec.node("bettley").ip)
+    assert d.after.waits_for(d.after.command("fenn-kubeadm-join"), forget)
     ip = str(real_evaluation.spec.node("fenn").ip)
     on_fenn = [r for r in real_evaluation.of_type("command:remote:Command") if r.raw_inputs["connection"]["host"] == ip]
     fenn_steps = [r for r in real_evaluation.of_type("command:remote:Command") if node_of(r) == "fenn"]
@@ -97,3 +104,15 @@ def test_goldentooth_rebuild_refuses_an_unknown_node_and_a_malformed_key() -> No
         rebuild(text, "jsat", KEY)
     with pytest.raises(ConfigError, match="--host-key: is not one host key line"):
         rebuild(text, "fenn", "AAAA not a key; rm -rf /")
+
+
+def test_a_rebuilt_control_plane_member_loses_its_old_etcd_member_before_it_joins_again(
+        real_evaluation: Evaluation, evaluate_edited: Evaluate) -> None:
+    after = evaluate_edited(lambda p: p.update(lifecycle={"generations": {"cargyll": 3}}))
+    remove = after.command("cargyll-forget-kubernetes-etcd-remove")
+    delete = after.command("cargyll-forget-kubernetes-delete-node")
+    assert "rebuild:cargyll:3" in remove.inputs["triggers"]
+    assert after.waits_for(delete, remove) and after.waits_for(after.command("cargyll-kubeadm-join"), delete)
+    assert "generated from k8s/leave/etcd_remove.sh;" in remove.inputs["create"]
+    # Never on a node that was not rebuilt.
+    assert [r.name for r in after.of_type("goldentooth:lifecycle:Forget")] == ["cargyll-forget"]
