@@ -23,7 +23,7 @@ from hashicorp.vault.component import SealAccess
 from k8s.cluster import TYPE as KUBERNETES_TYPE
 from k8s.cluster import Kubernetes, KubernetesArgs
 from lifecycle.component import Lifecycle, LifecycleArgs
-from lifecycle.forget import Forget, forget_steps
+from lifecycle.forget import Forget, ForgetArgs, forget_steps
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
@@ -49,7 +49,8 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
     # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
     targets = {name: n.target for name, n in built.items()}
     for name, steps in forget_steps(ctx.contributions.leave_steps, spec.lifecycle.generations).items():
-        forget = Forget(f"{name}-forget", name, spec.lifecycle.generations[name], steps, targets, ctx.opts)
+        forget = Forget(f"{name}-forget", ForgetArgs(name, spec.lifecycle.generations[name], tuple(steps), targets),
+                        ctx.opts)
         built[name].os_ready.extend(forget.steps)
     return built
 

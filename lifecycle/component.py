@@ -55,6 +55,31 @@ def ordered(steps: Sequence[LeaveStep]) -> dict[str, list[LeaveStep]]:
     return {node: list(group) for node, group in groupby(key, key=lambda s: s.node)}
 
 
+@dataclass(frozen=True)
+class MembershipsArgs:
+    node: str
+    steps: tuple[LeaveStep, ...]  # this node's, in the order they run (`ordered`)
+    targets: Mapping[str, SshTarget]
+    anchors: Sequence[pulumi.Resource] = ()
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+class NodeMemberships(pulumi.ComponentResource):
+    """One node's leave steps, chained: each depends on the step that runs after it, the last on the anchors."""
+
+    commands: dict[str, pulumi.Resource]  # step name -> its leave command
+
+    def __init__(self, name: str, args: MembershipsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NODE_TYPE, name, None, opts)
+        self.commands = {}
+        after: list[pulumi.Resource] = list(args.anchors)
+        for step in reversed(args.steps):  # built last-first
+            command = _leave(self, step, args, after)
+            self.commands[step_name(step)] = command
+            after = [command]
+        self.register_outputs({"node": args.node, "leaveSteps": sorted(self.commands)})
+
+
 class Lifecycle(pulumi.ComponentResource):
     commands: dict[tuple[str, str], pulumi.Resource]  # (node, step name) -> its leave command
 
@@ -62,32 +87,29 @@ class Lifecycle(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         self.commands = {}
         for node, steps in ordered(args.steps).items():
-            group = pulumi.ComponentResource(NODE_TYPE, f"{node}-memberships", None,
-                                             pulumi.ResourceOptions(parent=self))
-            after: list[pulumi.Resource] = list(args.anchors.get(node, ()))
-            for step in reversed(steps):  # built last-first: each depends on the step that runs after it
-                command = self._leave(group, step, args, after)
-                self.commands[(node, step_name(step))] = command
-                after = [command]
-            group.register_outputs({})
+            group = NodeMemberships(f"{node}-memberships", MembershipsArgs(
+                node, tuple(steps), args.targets, tuple(args.anchors.get(node, ())), args.secrets),
+                pulumi.ResourceOptions(parent=self))
+            self.commands.update({(node, s): c for s, c in group.commands.items()})
         self.register_outputs({"leaveSteps": sorted(f"{n}/{s}" for n, s in self.commands)})
 
-    def _leave(self, group: pulumi.Resource, step: LeaveStep, args: LifecycleArgs,
-               after: Sequence[pulumi.Resource]) -> pulumi.Resource:
-        if step.run_on not in args.targets or step.node not in args.targets:
-            raise KeyError(f"leave step {step_name(step)} of {step.node} runs on {step.run_on}, not in the inventory")
-        if step.secret and step.secret not in args.secrets:
-            raise KeyError(f"leave step {step_name(step)} of {step.node} needs the secret {step.secret!r}, "
-                           "which cluster/wiring.py does not hand the lifecycle layer")
-        name = step_name(step)
-        # Named after the leaving node, connected to the host it runs on.
-        runner = StepRunner(step.node, args.targets[step.run_on], group)
-        leave = render(Script(ROOT / step.script), dict(step.params), f"{step.node}/{name}")
-        # `goldentooth render` shows both: what create runs (`<name>.sh`, as for every step) and the leave.
-        artifacts.record(step.node, f"{STEP_DIR}/{name}.delete.sh", leave, "0755")
-        return runner.run(
-            name, _MEMBER, {"GT_NODE": step.node, "GT_MEMBERSHIP": step.membership},
-            stdin=args.secrets[step.secret] if step.secret else None, secret=bool(step.secret),
-            options=StepOptions(depends_on=after, delete=runner.shell(name, leave), ignore_changes=("triggers",),
-                                deleted_with_parent=False, follows_generation=False),
-        )
+
+def _leave(group: pulumi.Resource, step: LeaveStep, args: MembershipsArgs,
+           after: Sequence[pulumi.Resource]) -> pulumi.Resource:
+    if step.run_on not in args.targets or step.node not in args.targets:
+        raise KeyError(f"leave step {step_name(step)} of {step.node} runs on {step.run_on}, not in the inventory")
+    if step.secret and step.secret not in args.secrets:
+        raise KeyError(f"leave step {step_name(step)} of {step.node} needs the secret {step.secret!r}, "
+                       "which cluster/wiring.py does not hand the lifecycle layer")
+    name = step_name(step)
+    # Named after the leaving node, connected to the host it runs on.
+    runner = StepRunner(step.node, args.targets[step.run_on], group)
+    leave = render(Script(ROOT / step.script), dict(step.params), f"{step.node}/{name}")
+    # `goldentooth render` shows both: what create runs (`<name>.sh`, as for every step) and the leave.
+    artifacts.record(step.node, f"{STEP_DIR}/{name}.delete.sh", leave, "0755")
+    return runner.run(
+        name, _MEMBER, {"GT_NODE": step.node, "GT_MEMBERSHIP": step.membership},
+        stdin=args.secrets[step.secret] if step.secret else None, secret=bool(step.secret),
+        options=StepOptions(depends_on=after, delete=runner.shell(name, leave), ignore_changes=("triggers",),
+                            deleted_with_parent=False, follows_generation=False),
+    )

@@ -3,6 +3,7 @@ remaining member (the old incarnation's etcd member removed, its Node object del
 first steps of every later layer wait for them (they join `Node.os_ready`, which those layers depend on)."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
@@ -21,22 +22,30 @@ def forget_name(step: LeaveStep) -> str:
     return f"forget-{step.membership}-{Path(step.script).stem.replace('_', '-')}"
 
 
+@dataclass(frozen=True)
+class ForgetArgs:
+    node: str
+    generation: int
+    steps: tuple[LeaveStep, ...]  # `forget_steps` for the node, in order
+    targets: Mapping[str, SshTarget]
+
+
 class Forget(pulumi.ComponentResource):
     """The forget steps of one rebuilt node, in leave order, each after the previous one."""
 
     steps: list[pulumi.Resource]
 
-    def __init__(self, name: str, node: str, generation: int, steps: Sequence[LeaveStep],
-                 targets: Mapping[str, SshTarget], opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: ForgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         self.steps = []
-        for step in steps:
-            runner = StepRunner(node, targets[step.run_on], self)
+        for step in args.steps:
+            runner = StepRunner(args.node, args.targets[step.run_on], self)
             self.steps.append(runner.run(
                 forget_name(step), Script(ROOT / step.script), dict(step.params),
-                options=StepOptions(depends_on=self.steps[-1:], extra_triggers=[f"rebuild:{node}:{generation}"],
+                options=StepOptions(depends_on=self.steps[-1:],
+                                    extra_triggers=[f"rebuild:{args.node}:{args.generation}"],
                                     follows_generation=False)))
-        self.register_outputs({"node": node, "generation": generation})
+        self.register_outputs({"node": args.node, "generation": args.generation})
 
 
 def forget_steps(steps: Sequence[LeaveStep], generations: Mapping[str, int]) -> dict[str, list[LeaveStep]]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components.contributions import LeaveStep
-from lifecycle.component import Lifecycle, LifecycleArgs, ordered, step_name
+from lifecycle.component import MembershipsArgs, _leave, ordered, step_name
 from lifecycle.memberships import memberships
 from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
@@ -156,8 +156,8 @@ def test_a_leave_step_naming_an_unknown_secret_is_refused() -> None:
 
     target = SshTarget("10.4.0.20", "root")
     with pytest.raises(KeyError, match="needs the secret 'token'"):
-        Lifecycle.__new__(Lifecycle)._leave(None, LeaveStep("v", "n", "n", "hashicorp/vault/leave.sh", secret="token"),  # type: ignore[arg-type]
-                                            LifecycleArgs((), {"n": target}), [])
+        _leave(None, LeaveStep("v", "n", "n", "hashicorp/vault/leave.sh", secret="token"),  # type: ignore[arg-type]
+               MembershipsArgs("n", (), {"n": target}), [])
 
 
 def test_memberships_export_every_role_list_and_the_init_node(real_evaluation: Evaluation) -> None:
