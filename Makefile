@@ -8,6 +8,8 @@ STAMP := $(VENV)/.goldentooth-installed
 STACK := goldentooth
 BACKEND ?= file://$(CURDIR)/.pulumi-state
 PULUMI ?= pulumi
+# The last up's memberships, read before each preview/up (lifecycle/previous.py)
+PREVIOUS := .pulumi-state/previous-memberships.json
 
 .DEFAULT_GOAL := help
 .PHONY: help venv deps tools plan test lint typecheck unit ray-lab-env lab bench blast-radius graph render check preview up engine clean
@@ -70,12 +72,14 @@ check: $(STAMP) ## run the policy pack's rules over the offline evaluation
 preview: $(STAMP) ## real `pulumi preview` with the local file backend (needs the Pulumi CLI and PULUMI_CONFIG_PASSPHRASE)
 	mkdir -p .pulumi-state
 	$(PULUMI) login $(BACKEND)
-	$(PULUMI) preview --stack $(STACK) --diff --policy-pack policies
+	tools/previous-memberships.sh $(PREVIOUS) $(STACK) $(PULUMI)
+	GOLDENTOOTH_PREVIOUS_MEMBERSHIPS=$(PREVIOUS) $(PULUMI) preview --stack $(STACK) --diff --policy-pack policies
 
 up: $(STAMP) ## real `pulumi up` with the local file backend; cap SSH fan-out with PARALLEL (default 8)
 	mkdir -p .pulumi-state
 	$(PULUMI) login $(BACKEND)
-	$(PULUMI) up --stack $(STACK) --policy-pack policies --parallel $${PARALLEL:-8}
+	tools/previous-memberships.sh $(PREVIOUS) $(STACK) $(PULUMI)
+	GOLDENTOOTH_PREVIOUS_MEMBERSHIPS=$(PREVIOUS) $(PULUMI) up --stack $(STACK) --policy-pack policies --parallel $${PARALLEL:-8}
 
 engine: $(STAMP) ## build the pinned Pulumi CLI, Python language host and providers from Go modules (docs/engine.md)
 	tools/engine/build.sh

@@ -7,6 +7,9 @@ from config.errors import ConfigError
 from config.load import load, read_pulumi_config
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
+from lifecycle import previous
+from lifecycle.memberships import memberships
+from lifecycle.transitions import transition_violations
 
 
 def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
@@ -16,6 +19,8 @@ def build(spec: ClusterSpec, secrets: SecretValues) -> Cluster:
     pulumi.export("argocdAdminPassword", cluster.kubernetes.argocd.admin_password)  # secret
     pulumi.export("vaultSeal", cluster.aws.vault_seal.export())  # access key parts are secrets
     pulumi.export("route53NameServers", cluster.aws.name_servers)
+    # Read back before the next `up` (lifecycle/previous.py): what a membership change is checked against.
+    pulumi.export("memberships", memberships(spec).export())
     if cluster.pki is not None:  # PKI layer: consumers pin the CA's own root, read back from the CA node
         pulumi.export("pkiRootFingerprint", cluster.pki.root_fingerprint)
         pulumi.export("pkiSshKnownHosts", cluster.pki.ssh_known_hosts)
@@ -33,6 +38,9 @@ def main() -> None:
     plain, secrets = read_pulumi_config()
     try:
         spec, secrets = load(plain, secrets, require_secrets=True)
+        unsafe = transition_violations(previous.from_environment(), spec)
+        if unsafe:
+            raise ConfigError(unsafe)
     except ConfigError as exc:
         raise pulumi.RunError(exc.report()) from None
     build(spec, secrets)

@@ -20,6 +20,7 @@ from config.spec import ClusterSpec
 from edge.contributions import contributions as edge_contributions
 from hashicorp.contributions import contributions as hashicorp_contributions
 from k8s.contributions import contributions as k8s_contributions
+from lifecycle.contributions import contributions as lifecycle_contributions
 from nodes.contributions import contributions as nodes_contributions
 from observability.contributions import contributions as observability_contributions
 from pki.contributions import contributions as pki_contributions
@@ -55,6 +56,8 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("batch", "Batch (Slurm, Ray, Ollama)", "#76b7b2", wiring.batch, batch_contributions),
     LayerDef("observability", "Observability", "#e15759", wiring.observability, observability_contributions),
     LayerDef("cloudflare", "Cloudflare", "#ff9da7", wiring.cloudflare),
+    # Last: a node's leave steps wait for (and so are deleted before) what every other layer put on it.
+    LayerDef("lifecycle", "Node lifecycle", "#bab0ac", wiring.lifecycle, lifecycle_contributions),
 )
 
 # The program's folders that are not layers, in the order data flows through them.

@@ -22,6 +22,8 @@ from hashicorp.layer import Hashicorp, HashicorpArgs
 from hashicorp.vault.component import SealAccess
 from k8s.cluster import TYPE as KUBERNETES_TYPE
 from k8s.cluster import Kubernetes, KubernetesArgs
+from lifecycle.component import Lifecycle, LifecycleArgs
+from lifecycle.forget import Forget, ForgetArgs, forget_steps
 from nodes.node import Node, NodeArgs
 from nodes.reboot_lanes import reboot_predecessors
 from nodes.targets import ssh_target
@@ -44,6 +46,12 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
         reboot_after = tuple(d for p in lanes[node.name] if (d := built[p].reboot_done) is not None)
         built[node.name] = Node(node.name, NodeArgs(node, spec, ssh_target(spec, node, ctx.secrets), reboot_after),
                                 ctx.opts)
+    # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
+    targets = {name: n.target for name, n in built.items()}
+    for name, steps in forget_steps(ctx.contributions.leave_steps, spec.lifecycle.generations).items():
+        forget = Forget(f"{name}-forget", ForgetArgs(name, spec.lifecycle.generations[name], tuple(steps), targets),
+                        ctx.opts)
+        built[name].os_ready.extend(forget.steps)
     return built
 
 
@@ -153,3 +161,20 @@ def cloudflare(ctx: LayerContext) -> "CloudflareTunnel | None":
     public_apps = tuple(PublicRoute(app.public_hostname, app.service_url) for app in apps if app.public)
     return build_cloudflare(CloudflareArgs(ctx.spec.cloudflare, ctx.secrets.output("cloudflareApiToken"), public_apps),
                             ctx.opts)
+
+
+def lifecycle(ctx: LayerContext) -> Lifecycle:
+    """Every layer's leave steps, after every layer: each runs before the node's OS steps and its Kubernetes join are
+    deleted; the HashiCorp leaves get the tokens they need on stdin."""
+    k8s = ctx.layer("k8s", Kubernetes)
+    anchors: dict[str, list[pulumi.Resource]] = {name: list(node.os_ready) for name, node in ctx.nodes.items()}
+    for join in k8s.control_plane_joins:
+        anchors[join.node].append(join.step)
+    for worker in k8s.worker_joins:
+        anchors[worker.node].append(worker.step)
+    secrets: dict[str, pulumi.Input[str]] = {}
+    if (hashicorp_layer := ctx.optional("hashicorp", Hashicorp)) is not None:
+        secrets["vault-admin-token"] = hashicorp_layer.identity.vault_admin_token
+        secrets["nomad-management-token"] = hashicorp_layer.identity.nomad_management_token
+    targets = {name: node.target for name, node in ctx.nodes.items()}
+    return Lifecycle("lifecycle", LifecycleArgs(ctx.contributions.leave_steps, targets, anchors, secrets), ctx.opts)

@@ -186,7 +186,11 @@ class QuorumCheck:
 
 @dataclass(frozen=True)
 class LeaveStep:
-    """What runs, in `order`, when `node` leaves `membership` (before its resources are deleted)."""
+    """What runs, in `order`, when `node` leaves `membership` (before its resources are deleted).
+
+    The lifecycle layer registers one command per step whose `delete` runs `script` on `run_on` (lifecycle/):
+    lower `order` runs first among the steps of one node. `secret` names a secret the wiring hands the lifecycle
+    layer (lifecycle/component.py `LEAVE_SECRETS`); it reaches the script on stdin, stored encrypted in state."""
 
     membership: str
     node: str
@@ -194,6 +198,10 @@ class LeaveStep:
     script: str  # path of a static script beside the layer, relative to the repository root
     params: tuple[tuple[str, str], ...] = ()
     order: int = 0
+    secret: str = ""  # "" = no stdin; else a key of the secrets the lifecycle layer is given
+    # Also run, from the remaining member `run_on`, when `node` is rebuilt (goldentooth rebuild), before the new
+    # incarnation joins: it forgets the old one (a stale etcd member would refuse the new join). Needs no secret.
+    forget_on_rebuild: bool = False
 
 
 @dataclass(frozen=True)

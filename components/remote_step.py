@@ -54,6 +54,10 @@ class StepOptions:
     ignore_changes: Sequence[str] = ()
     # Other resources read this step's stdout (a kubeconfig, a CA's identity): an update must not replace it.
     keeps_output: bool = False
+    # False for a step whose delete must run even when its parent goes too (lifecycle/: a node's leave steps).
+    deleted_with_parent: bool = True
+    # False for a step that must not re-run when the node is rebuilt (its create is a no-op marker).
+    follows_generation: bool = True
 
     @property
     def frozen(self) -> bool:
@@ -121,6 +125,11 @@ class StepRunner:
         whenever another one does (reboot after a firmware edit) puts that digest in its own triggers."""
         return render(script, params or {}, f"{self.node}/{name}")
 
+    def shell(self, name: str, text: str, target: SshTarget | None = None) -> str:
+        """The command line that runs script `text` on the host: bash, under sudo for a non-root user."""
+        sudo = "sudo -n " if (target or self.target).needs_sudo else ""
+        return f"{sudo}/bin/bash -c {shlex.quote(text)} goldentooth-{name}"
+
     def command(
         self,
         name: str,
@@ -132,8 +141,11 @@ class StepRunner:
     ) -> remote.Command:
         options = options or DEFAULT_STEP_OPTIONS
         target = options.target or self.target
-        sudo = "sudo -n " if target.needs_sudo else ""
-        create = f"{sudo}/bin/bash -c {shlex.quote(text)} goldentooth-{name}"
+        create = self.shell(name, text, target)
+        # A rebuilt node (lifecycle/rebuild.py) has a new generation: its steps re-run from scratch. Protected
+        # steps adopt what the disk holds instead (a replace of a protected step would stop the run).
+        generation = ([f"generation:{target.generation}"]
+                      if target.generation and options.follows_generation and not options.protect else [])
         hides_output = secret or options.secret_stdout
         if secret and stdin is not None:
             stdin = pulumi.Output.secret(stdin)
@@ -150,7 +162,7 @@ class StepRunner:
             update=None if in_place else NO_WORK_UPDATE,
             delete=options.delete,
             stdin=stdin,
-            triggers=[digest(text), *options.extra_triggers],
+            triggers=[digest(text), *options.extra_triggers, *generation],
             logging=remote.Logging.NONE if hides_output else remote.Logging.STDOUT_AND_STDERR,
             add_previous_output_in_env=False,
             opts=pulumi.ResourceOptions(
@@ -163,7 +175,7 @@ class StepRunner:
                 else None,
                 protect=options.protect,
                 retain_on_delete=options.retain_on_delete,
-                deleted_with=self.parent,
+                deleted_with=self.parent if options.deleted_with_parent else None,
                 aliases=list(options.aliases),
                 ignore_changes=ignore or None,
                 replace_on_changes=replace_on or None,

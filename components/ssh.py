@@ -27,6 +27,7 @@ class SshTarget:
     dial_error_limit: int = 10
     per_dial_timeout: int = 15
     host_key: str | None = None
+    generation: int = 0  # which incarnation of the host (goldentooth rebuild): a new one re-runs its steps
 
     @property
     def needs_sudo(self) -> bool:
@@ -36,7 +37,7 @@ class SshTarget:
         """A copy that keeps dialling forever: for the step that waits out a reboot."""
         return SshTarget(
             self.host, self.user, self.port, self.private_key, self.agent_socket, self.bastion,
-            -1, self.per_dial_timeout, self.host_key,
+            -1, self.per_dial_timeout, self.host_key, self.generation,
         )
 
     def connection(self) -> remote.ConnectionArgs:

@@ -18,6 +18,7 @@ from config.domains import DomainsSpec
 from config.errors import Violation
 from config.hashicorp import HashicorpSpec, hashicorp_violations
 from config.kubernetes import KubernetesSpec, kubernetes_violations
+from config.lifecycle import LifecycleSpec, lifecycle_violations
 from config.network import NetworkSpec
 from config.nodes import NodeSpec, OsRelease
 from config.observability import ObservabilitySpec, observability_violations
@@ -43,6 +44,7 @@ class Draft:
     hashicorp: HashicorpSpec | None = None
     ssh: SshSpec | None = None
     batch: BatchSpec | None = None
+    lifecycle: LifecycleSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -310,6 +312,12 @@ def batch_settings(d: Draft) -> Iterator[Violation]:
     yield from batch_violations(d.batch, d.roles, {node.name: node for _, node in d.nodes})
 
 
+def lifecycle_settings(d: Draft) -> Iterator[Violation]:
+    """Rebuild generations name nodes of the inventory (config/lifecycle.py)."""
+    if d.lifecycle is not None:
+        yield from lifecycle_violations(d.lifecycle, d.all_node_names)
+
+
 RULES: tuple[Rule, ...] = (
     unique_identities,
     node_addresses,
@@ -328,6 +336,7 @@ RULES: tuple[Rule, ...] = (
     hashicorp_settings,
     *meaning.RULES,
     batch_settings,
+    lifecycle_settings,
 )
 
 

@@ -11,6 +11,7 @@ from config.cluster import ClusterSettings, SshSpec
 from config.domains import DomainsSpec
 from config.hashicorp import HashicorpSpec
 from config.kubernetes import KubernetesSpec
+from config.lifecycle import LifecycleSpec
 from config.network import NetworkSpec
 from config.nodes import NodeSpec
 from config.observability import ObservabilitySpec
@@ -37,6 +38,12 @@ class ClusterSpec(ConfigModel):
     hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
     batch: BatchSpec | None = None  # off when absent (config/batch.py)
     adoption: AdoptionSpec = Field(default_factory=AdoptionSpec)  # read by `goldentooth import-file` only
+    lifecycle: LifecycleSpec = Field(default_factory=LifecycleSpec)
+
+    def kubeadm_init_node(self) -> str:
+        """The control-plane node that runs `kubeadm init`: `kubernetes.initNode`, else the first by name (never list
+        position, so reordering `roles.kubernetes.controlPlane` changes nothing)."""
+        return self.kubernetes.init_node or min(self.roles.kubernetes.control_plane)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

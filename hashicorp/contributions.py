@@ -148,12 +148,22 @@ def leave_steps(spec: ClusterSpec) -> tuple[LeaveStep, ...]:
     roles = spec.roles
     steps: list[LeaveStep] = []
     for node in sorted({*roles.nomad.servers, *roles.nomad.clients}):
-        steps.append(LeaveStep("nomad", node, node, "hashicorp/nomad/leave.sh", (("GT_NODE", node),), order=10))
+        steps.append(LeaveStep("nomad", node, node, "hashicorp/nomad/leave.sh",
+                               (("GT_NODE", node), ("GT_DEADLINE", "10m")), order=10,
+                               secret="nomad-management-token"))
     for node in roles.vault.servers:
         peer = next(s for s in roles.vault.servers if s != node) if len(roles.vault.servers) > 1 else node
-        steps.append(LeaveStep("vault", node, peer, "hashicorp/vault/leave.sh", (("GT_NODE", node),), order=20))
+        steps.append(LeaveStep("vault", node, peer, "hashicorp/vault/leave.sh", (("GT_NODE", node),), order=20,
+                               secret="vault-admin-token"))
     for node in (*roles.consul.servers, *roles.consul.clients):
         steps.append(LeaveStep("consul", node, node, "hashicorp/consul/leave.sh", (("GT_NODE", node),), order=30))
+    servers = roles.consul.servers
+    for node in servers if len(servers) > 1 else ():
+        # A server's leave is done once the remaining servers have a leader and no longer count it as a voter.
+        peer = next(s for s in servers if s != node)
+        steps.append(LeaveStep("consul", node, peer, "hashicorp/consul/check_peers.sh",
+                               (("GT_NODE", node), ("GT_NODE_ADDRESS", f"{spec.node(node).ip}:{ports.CONSUL_SERVER_RPC}"),
+                                ("GT_TIMEOUT", "300")), order=31))
     return tuple(steps)
 
 

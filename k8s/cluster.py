@@ -49,7 +49,7 @@ TYPE = "goldentooth:k8s:Kubernetes"
 
 def init_node(spec: ClusterSpec) -> str:
     """The node that runs `kubeadm init`: `kubernetes.initNode`, else the first control-plane node by name."""
-    return spec.kubernetes.init_node or min(spec.roles.kubernetes.control_plane)
+    return spec.kubeadm_init_node()
 
 
 def control_plane_order(spec: ClusterSpec) -> list[str]:

@@ -22,4 +22,5 @@ def ssh_target(spec: ClusterSpec, node: NodeSpec, secrets: SecretValues) -> SshT
         dial_error_limit=ssh.dial_error_limit,
         per_dial_timeout=ssh.per_dial_timeout,
         host_key=ssh.host_keys.get(node.name),
+        generation=spec.lifecycle.generations.get(node.name, 0),
     )

@@ -33,9 +33,25 @@ def _evaluate(config: Path, preview: bool = False):  # type: ignore[no-untyped-d
     return evaluate(plain, secrets, preview=preview, provider_config=providers)
 
 
+def _check_transitions(args: argparse.Namespace) -> None:
+    """With `--previous`: reject an unsafe membership change (lifecycle/transitions.py) as `pulumi up` would."""
+    if args.previous is None:
+        return
+    from config.load import load
+    from lifecycle.previous import read
+    from lifecycle.transitions import transition_violations
+
+    plain, secrets, _ = _read(args.config)
+    spec, _ = load(plain, secrets, require_secrets=False)
+    unsafe = transition_violations(read(args.previous), spec)
+    if unsafe:
+        raise ConfigError(unsafe)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from offline.plan import plan_document, summary
 
+    _check_transitions(args)
     ev = _evaluate(args.config)
     if args.imported:
         from offline.adoption import after_import
@@ -120,11 +136,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     document = read_policy_config(args.policy_config) if args.policy_config else {}
     resolve_config(document, POLICIES)  # a bad policy config fails before the (slower) evaluation
+    _check_transitions(args)
     ev = _evaluate(args.config)
     _, secrets, _ = _read(args.config)  # the same read the evaluation used
     findings = check(ev, policy_config=document, secrets=secrets)
     print(report(findings, len(ev.resources), len(POLICIES)))
     return 1 if any(f.mandatory for f in findings) else 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from lifecycle.rebuild import rebuild
+
+    text = args.config.read_text(encoding="utf-8")
+    updated, generation = rebuild(text, args.node, args.host_key)
+    args.config.write_text(updated, encoding="utf-8")
+    print(f"{args.node}: generation {generation}, host key pinned in {args.config}; `pulumi up` re-runs its steps "
+          "(README, 'Rebuild after a dead SD card')")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,8 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, default=DEFAULT_STACK_FILE, help="stack file (default: %(default)s)")
 
+    def previous(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--previous", type=Path, metavar="PATH",
+                       help="the last up's memberships (`pulumi stack output --json memberships`): reject an "
+                            "unsafe membership change as `pulumi up` would")
+
     plan = sub.add_parser("plan", help="evaluate the stack offline and summarise what `pulumi up` would create")
     common(plan)
+    previous(plan)
     plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON to PATH ('-' for stdout)")
     plan.add_argument("--imported", metavar="FILE",
                       help="summarise the plan as it is once FILE (from import-file) is imported: what is still created")
@@ -164,9 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="run the policy pack's rules over the offline evaluation (exit 1 on a mandatory violation)")
     common(check)
+    previous(check)
     check.add_argument("--policy-config", type=Path, metavar="PATH",
                        help="policy config JSON, as for `pulumi preview --policy-pack-config`")
     check.set_defaults(func=cmd_check)
+
+    rebuild = sub.add_parser("rebuild", help="mark NODE as reflashed in the stack file: new host key pin, its "
+                                             "generation counted up so its steps re-run and it rejoins")
+    rebuild.add_argument("--config", type=Path, default=DEFAULT_STACK_FILE, help="stack file (default: %(default)s)")
+    rebuild.add_argument("node")
+    rebuild.add_argument("--host-key", required=True, metavar="KEY",
+                         help="the reflashed node's new host key, e.g. `ssh-keyscan -t ed25519 NODE | cut -d' ' -f2-`")
+    rebuild.set_defaults(func=cmd_rebuild)
     return parser
 
 

@@ -16,7 +16,7 @@ def test_every_contributed_leave_step_renders_and_passes_shellcheck(real_evaluat
                                                                      tmp_path: Path) -> None:
     steps = collect_contributions(real_evaluation.spec).leave_steps
     memberships = {s.membership for s in steps}
-    assert {"consul", "vault", "nomad", "slurm"} <= memberships, memberships
+    assert {"kubernetes", "consul", "vault", "nomad", "slurm"} <= memberships, memberships
     shellcheck = system_tool("shellcheck", "shellcheck")
     files = []
     for index, step in enumerate(sorted(steps, key=lambda s: (s.membership, s.node))):
@@ -30,8 +30,10 @@ def test_every_contributed_leave_step_renders_and_passes_shellcheck(real_evaluat
 
 
 def test_leaving_runs_nomad_before_vault_before_consul_on_a_server(real_evaluation: Evaluation) -> None:
-    """A server drains its jobs, then leaves Vault's raft, then Consul (which the other two reach it through)."""
+    """A server drains its jobs, then leaves Vault's raft, then Consul (which the other two reach it through), and a
+    remaining Consul server checks the raft without it."""
     steps = [s for s in collect_contributions(real_evaluation.spec).leave_steps
              if s.node == "fenn" and s.membership in ("nomad", "vault", "consul")]
-    order = [s.membership for s in sorted(steps, key=lambda s: s.order)]
-    assert order == ["nomad", "vault", "consul"]
+    order = [s.script for s in sorted(steps, key=lambda s: s.order)]
+    assert order == ["hashicorp/nomad/leave.sh", "hashicorp/vault/leave.sh", "hashicorp/consul/leave.sh",
+                     "hashicorp/consul/check_peers.sh"]

@@ -28,7 +28,8 @@ MOVED_SCRIPTS = {
 
 # Layers that joined after the baseline was taken (before the architecture refactor): their resources are new by
 # design. Each one that is on in the real stack adds resources under its own component.
-ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch")
+# lifecycle: one leave command per (node, membership step), whose create changes nothing on the host (issue 19).
+ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch", "lifecycle")
 _K8S = "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:"
 _WORKERS = ("erenford", "fenn", "gardener", "harlton", "inchfield", "jast", "karstark", "lipps", "manderly",
             "norcross", "oakheart", "payne", "velaryon")

@@ -114,17 +114,21 @@ def _join_pair(parent: pulumi.Resource, args: JoinArgs, *, control_plane: bool) 
 
 class ControlPlaneJoin(pulumi.ComponentResource):
     step: remote.Command
+    node: str
 
     def __init__(self, name: str, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:k8s:ControlPlaneJoin", name, None, opts)
+        self.node = args.node.spec.name
         self.step = _join_pair(self, args, control_plane=True)
         self.register_outputs({"node": args.node.spec.name})
 
 
 class WorkerJoin(pulumi.ComponentResource):
     step: remote.Command
+    node: str
 
     def __init__(self, name: str, args: JoinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("goldentooth:k8s:WorkerJoin", name, None, opts)
+        self.node = args.node.spec.name
         self.step = _join_pair(self, args, control_plane=False)
         self.register_outputs({"node": args.node.spec.name})

@@ -54,15 +54,19 @@ def _controller_address(ev: Evaluation) -> str:
 
 
 @pytest.fixture(scope="module")
-def vault_evaluation(real_plain: dict[str, Any]) -> Evaluation:
+def vault_plain(real_plain: dict[str, Any], real_evaluation: Evaluation) -> dict[str, Any]:
     """The real stack with the lab overlay: the seal's KMS endpoint is the moto server in the controller."""
     plain = copy.deepcopy(real_plain)
-    probe = evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
     vault = plain.setdefault("hashicorp", {}).setdefault("vault", {})
-    vault["kmsEndpoint"] = f"http://{_controller_address(probe)}:{KMS_PORT}"
+    vault["kmsEndpoint"] = f"http://{_controller_address(real_evaluation)}:{KMS_PORT}"
     vault["consulRegistration"] = False  # OpenBao has no Consul service registration
     vault["declarativeAudit"] = True  # OpenBao takes audit devices only from its configuration
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return plain
+
+
+@pytest.fixture(scope="module")
+def vault_evaluation(vault_plain: dict[str, Any]) -> Evaluation:
+    return evaluate(vault_plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
 
 def _vault_steps(ev: Evaluation) -> list[Step]:
@@ -238,3 +242,50 @@ def test_the_layers_steps_form_a_raft_cluster_that_auto_unseals_and_never_reinit
     assert put.returncode == 0, put.stderr
     got = lab.sh("gardener", f"{env} vault kv get -mount=secret -field=value lab/probe")
     assert got.stdout.strip() == "still-serving", got.stderr
+
+
+def test_a_server_replaced_in_the_vault_list_leaves_the_raft_by_its_delete_and_the_quorum_keeps_serving(
+    vault_lab: NodeLab, vault_evaluation: Evaluation, vault_plain: dict[str, Any]
+) -> None:
+    """gardener is replaced by harlton in roles.vault.servers (lifecycle/): the delete a real `pulumi up` runs for
+    gardener's leave step (tests/lifecycle_support.py), with its stored connection and token, removes it from the
+    raft from a remaining server; the two others keep serving; a retry changes nothing. Runs after the test above
+    (module-scoped lab: erenford was stopped last)."""
+    from tests.lifecycle_support import delta
+
+    lab, ev = vault_lab, vault_evaluation
+    assert lab.sh("erenford", "systemctl start vault").returncode == 0
+    for node in SERVERS:
+        _wait_unsealed(lab, node)
+    plain = copy.deepcopy(vault_plain)
+    plain["roles"]["vault"]["servers"] = ["erenford", "fenn", "harlton"]
+    d = delta(ev, evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"}))
+    [leave] = [r for r in d.deleted_commands() if r.name.startswith("gardener-leave-vault")]
+    connection = leave.raw_inputs["connection"]
+    assert connection["host"] == str(ev.spec.node("erenford").ip)
+    admin = next(s for s in _steps(ev) if s.name == "vault-configure").stdin
+    assert leave.raw_inputs["stdin"] == admin  # the admin token, stored encrypted with the step
+
+    def run() -> Any:
+        return lab.client.run(str(connection["user"]), str(connection["host"]), str(leave.raw_inputs["delete"]),
+                              stdin=str(leave.raw_inputs["stdin"]), dial_error_limit=3)
+
+    first = run()
+    assert first.returncode == 0, first.stdout + first.stderr + _logs(lab)
+    assert first.changes == ["changed: gardener removed from Vault's raft peers"]
+    env = f"VAULT_TOKEN={shlex.quote(admin or '')} VAULT_ADDR=https://127.0.0.1:8200 " \
+          "VAULT_CACERT=/etc/ssl/certs/goldentooth.pem"
+    peers = lab.sh("fenn", f"{env} vault operator raft list-peers -format=json")
+    assert peers.returncode == 0, peers.stderr
+    assert sorted(s["node_id"] for s in json.loads(peers.stdout)["data"]["config"]["servers"]) == ["erenford", "fenn"]
+    deadline = time.monotonic() + 60
+    while True:
+        put = lab.sh("erenford", f"{env} vault kv put -mount=secret lab/after-leave value=two-of-two")
+        if put.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert put.returncode == 0, put.stderr
+    assert lab.sh("fenn", f"{env} vault kv get -mount=secret -field=value lab/after-leave").stdout.strip() == \
+        "two-of-two"
+    again = run()
+    assert (again.returncode, again.changes) == (0, []), again.stdout + again.stderr
