@@ -2,7 +2,7 @@
 
 The model describes itself: a field marked `QuorumMembers` is a raft/etcd quorum (odd, members reboot one at a
 time), and `RolesSpec.member_lists()` / `quorums()` walk the fields, so a new role is one field here and every
-rule that reads roles (config/rules.py, nodes/reboot_lanes.py) sees it.
+rule that reads roles (config/rules.py, nodes/rollout/plan.py) sees it.
 """
 
 from collections.abc import Iterator

@@ -15,6 +15,7 @@ from config.nodes import NodeSpec
 from config.observability import ObservabilitySpec
 from config.pki import PkiSpec
 from config.roles import RolesSpec
+from config.rollout import RolloutSpec
 from config.storage import StorageSpec
 from config.versions import VersionsSpec
 
@@ -35,6 +36,7 @@ class ClusterSpec(ConfigModel):
     storage: StorageSpec = Field(default_factory=StorageSpec)
     hashicorp: HashicorpSpec = Field(default_factory=HashicorpSpec)
     batch: BatchSpec | None = None  # off when absent (config/batch.py)
+    rollout: RolloutSpec = Field(default_factory=RolloutSpec)
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:

@@ -30,6 +30,11 @@ ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch")
 INTENDED_CHANGES = {
     # Argo CD's OIDC client trusts the PKI layer's root CA (read back from the CA), which only now exists.
     "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:ArgoCd$kubernetes:helm.sh/v3:Release::argocd",
+    # Each Pi's reboot now waits for its reboot-check and its rollout window's quorum gates and drains (issue 11
+    # item 4): new dependency edges only; inputs and triggers are unchanged, so nothing re-runs.
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{pi}-reboot"
+      for pi in ("allyrion", "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield",
+                 "jast", "karstark", "lipps", "manderly", "norcross", "oakheart", "payne")),
 }
 # New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
 ADDED_IN_FORMER_LAYERS = {
@@ -38,9 +43,18 @@ ADDED_IN_FORMER_LAYERS = {
 }
 
 
+# New components of former layers, with why. The node layer's rollout (issue 11 item 4): quorum gates, drains and
+# uncordons between reboot windows, under `goldentooth:nodes:Rollout`.
+ADDED_COMPONENTS = ("goldentooth:nodes:Rollout",)
+# New steps of former components, by step name: each Pi's `reboot-check` (whether it reboots, for the rollout).
+ADDED_STEPS = ("-reboot-check",)
+
+
 def _added_by_a_new_layer(urn: str) -> bool:
     qualified = urn.split("::")[2]  # the type chain: goldentooth:index:Cluster$goldentooth:pki:Pki$...
-    return urn in ADDED_IN_FORMER_LAYERS or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
+    return (urn in ADDED_IN_FORMER_LAYERS or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
+            or any(c in qualified for c in ADDED_COMPONENTS)
+            or ("goldentooth:nodes:Os" in qualified and urn.endswith(ADDED_STEPS)))
 
 
 def _baseline() -> dict[str, Any]:

@@ -1,0 +1,120 @@
+"""`Rollout`: the node layer's reboots, window by window (nodes/rollout/plan.py).
+
+For each window, in order, after the previous window is settled (its nodes back on their new boot and
+uncordoned):
+1. for every quorum a node of the window belongs to, a gate on the check's `run_on` node waits until the quorum
+   is healthy (`QuorumCheck` contributions: etcd, Consul, Vault, Nomad, SeaweedFS, Slurm);
+2. every Kubernetes node of the window is cordoned and drained from the first control-plane node;
+3. the window's nodes reboot, only once every gate and drain of the window is done (a drain that talks to the
+   API through the load balancer never races the load balancer's own reboot);
+4. once back, each drained node is uncordoned.
+Gates, drains and uncordons take the node's `reboot-check` line on stdin and carry its triggers: they run
+exactly when the reboot step does and act only for a node that really reboots.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_command import remote
+
+from components.contributions import QuorumCheck
+from components.reboot import RebootCheck
+from components.remote_step import StepOptions, StepRunner
+from components.script import Script
+from config.rollout import RolloutSpec
+from config.spec import ClusterSpec
+from nodes.node import Node
+from nodes.rollout.plan import RolloutPlan, rollout_plan
+
+ADMIN_KUBECONFIG = "/etc/kubernetes/admin.conf"
+MARKERS = "/var/lib/goldentooth/rollout-cordoned"
+_GATE = Script.beside(__file__, "quorum_gate.sh")
+_DRAIN = Script.beside(__file__, "drain.sh")
+_UNCORDON = Script.beside(__file__, "uncordon.sh")
+
+
+def _timeout(seconds: int) -> str:
+    return f"{seconds + 120}s"  # the script's own deadline comes first and says why
+
+
+@dataclass(frozen=True)
+class RolloutArgs:
+    spec: ClusterSpec
+    checks: Sequence[QuorumCheck]  # every layer's, merged
+    nodes: Mapping[str, Node]  # registered up to their reboot-check (NodeArgs.complete=False)
+
+
+class Rollout(pulumi.ComponentResource):
+    _settings: RolloutSpec
+    plan: RolloutPlan
+    gates: dict[tuple[str, str], remote.Command]  # (quorum, member) -> the gate before the member's reboot
+    drains: dict[str, remote.Command]
+    uncordons: dict[str, remote.Command]
+
+    def __init__(self, name: str, args: RolloutArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("goldentooth:nodes:Rollout", name, None, opts)
+        spec, nodes = args.spec, args.nodes
+        rebootable = {n: node.reboot_check for n, node in nodes.items() if node.reboot_check is not None}
+        self.plan = rollout_plan(spec, args.checks, rebootable)
+        self.gates, self.drains, self.uncordons = {}, {}, {}
+        self._settings = settings = spec.rollout
+        kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
+        admin = nodes[spec.roles.kubernetes.control_plane[0]]
+        admin_runner = StepRunner(admin.spec.name, admin.target, self)
+        settled: list[pulumi.Resource] = []
+        for window in self.plan.windows:
+            prepared: list[pulumi.Resource] = []
+            for member in window:
+                check = rebootable[member]
+                gates = [self._gate(q, member, check, nodes, settled) for q in args.checks if member in q.members]
+                prepared += gates
+                if member in kubernetes:
+                    self.drains[member] = admin_runner.run(
+                        f"reboot-drain-{member}", _DRAIN,
+                        {"GT_NODE": member, "GT_KUBECONFIG": ADMIN_KUBECONFIG, "GT_MARKERS": MARKERS,
+                         "GT_GRACE_SECONDS": str(settings.drain_grace_period_seconds),
+                         "GT_TIMEOUT_SECONDS": str(settings.drain_timeout_seconds)},
+                        stdin=check.step.stdout,
+                        options=self._options(check, [*settled, *gates], settings.drain_timeout_seconds),
+                    )
+                    prepared.append(self.drains[member])
+            for member in window:
+                nodes[member].complete(reboot_after=[*settled, *prepared])
+            # Uncordons go through the API load balancer: after every reboot of the window is back.
+            settled = [wait for m in window if (wait := nodes[m].reboot_done) is not None]
+            waits = list(settled)
+            for member in window:
+                if member in self.drains:
+                    self.uncordons[member] = admin_runner.run(
+                        f"reboot-uncordon-{member}", _UNCORDON,
+                        {"GT_NODE": member, "GT_KUBECONFIG": ADMIN_KUBECONFIG, "GT_MARKERS": MARKERS,
+                         "GT_TIMEOUT_SECONDS": str(settings.drain_timeout_seconds),
+                         "GT_INTERVAL": str(settings.health_interval_seconds)},
+                        stdin=rebootable[member].step.stdout,
+                        options=self._options(rebootable[member], waits, settings.drain_timeout_seconds),
+                    )
+                    settled.append(self.uncordons[member])
+        for node in nodes.values():
+            if node.reboot_check is None:
+                node.complete()
+        self.register_outputs({"windows": [list(w) for w in self.plan.windows]})
+
+    def _options(self, check: RebootCheck, after: Sequence[pulumi.Resource], seconds: int) -> StepOptions:
+        return StepOptions(depends_on=(check.step, *after), extra_triggers=check.triggers, timeout=_timeout(seconds))
+
+    def _gate(self, quorum: QuorumCheck, member: str, check: RebootCheck, nodes: Mapping[str, Node],
+              settled: Sequence[pulumi.Resource]) -> remote.Command:
+        """On the check's node: the quorum is healthy before `member` reboots (after the previous window)."""
+        runner_node = nodes[quorum.run_on]
+        seconds = self._settings.health_timeout_seconds or quorum.timeout_seconds
+        gate = StepRunner(runner_node.spec.name, runner_node.target, self).run(
+            f"{quorum.name}-healthy-before-{member}", _GATE,
+            {"GT_QUORUM": quorum.name, "GT_MEMBER": member, "GT_RUN_ON": quorum.run_on, "GT_CHECK": quorum.command,
+             "GT_PRESENT": quorum.present or "true", "GT_TIMEOUT": str(seconds),
+             "GT_INTERVAL": str(self._settings.health_interval_seconds)},
+            stdin=check.step.stdout,
+            options=self._options(check, settled, seconds),
+        )
+        self.gates[(quorum.name, member)] = gate
+        return gate
