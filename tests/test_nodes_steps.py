@@ -1,7 +1,6 @@
 """The node layer in the offline plan of the real inventory: which steps each host gets, with which per-model
 parameters, and in which order (the dependency edges)."""
 
-import itertools
 
 import pytest
 

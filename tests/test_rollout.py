@@ -4,6 +4,7 @@ reboot-check -> quorum gates and drain -> reboot -> wait-boot -> uncordon -> the
 
 import copy
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -92,7 +93,7 @@ def test_a_window_starts_only_after_the_previous_one_is_back_and_uncordoned(grap
     spec = graph.ev.spec
     kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
     windows = plan_of(graph.ev).windows
-    for earlier, later in zip(windows, windows[1:], strict=False):
+    for earlier, later in pairwise(windows):
         for node in later:
             for previous in earlier:
                 assert graph.after(f"{node}-reboot", f"{previous}-wait-boot"), (node, previous)
@@ -106,7 +107,7 @@ def test_a_window_starts_only_after_the_previous_one_is_back_and_uncordoned(grap
                 if other in kubernetes:
                     assert graph.after(f"{node}-reboot", f"{ADMIN}-reboot-drain-{other}"), (node, other)
     # and no window waits for a later one
-    for earlier, later in zip(windows, windows[1:], strict=False):
+    for earlier, later in pairwise(windows):
         for node in earlier:
             for next_node in later:
                 assert not graph.after(f"{node}-reboot", f"{next_node}-wait-boot")
@@ -149,7 +150,7 @@ def test_the_batch_size_is_a_setting(evaluate_edited: Callable[[Edit], Evaluatio
     windows = plan_of(ev).windows
     assert len(windows) == 8 and all(len(w) == 2 for w in windows)
     graph = Graph(ev)
-    for earlier, later in zip(windows, windows[1:], strict=False):
+    for earlier, later in pairwise(windows):
         assert all(graph.after(f"{n}-reboot", f"{p}-wait-boot") for n in later for p in earlier)
     gate = graph.step(f"{ADMIN}-etcd-healthy-before-dalt").raw_inputs["create"]
     assert "export GT_TIMEOUT=30" in gate
