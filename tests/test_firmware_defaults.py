@@ -9,7 +9,7 @@ import pytest
 from offline.evaluate import Evaluation
 from tests.conftest import Edit, node_entry
 
-DEFAULTS = {
+DEFAULTS: dict[str, dict[str, Any]] = {
     "karstark": {"armFreq": 2000, "overVoltage": 6, "armBoost": True,
                  "fan": {"gpioPin": 14, "tempMillicelsius": 60000}, "disableWifi": True},  # Pi 4B
     "manderly": {"disableWifi": True, "pcieX1": True, "pcieGen": 2},  # Pi 5

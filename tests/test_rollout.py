@@ -117,7 +117,8 @@ def test_a_quorum_member_reboots_only_after_its_health_gate_which_follows_the_pr
     spec = graph.ev.spec
     plan = plan_of(graph.ev)
     for check in collect_contributions(spec).quorum_checks:
-        members = sorted((m for m in check.members if plan.window_of(m) is not None), key=plan.window_of)
+        windows = {m: w for m in check.members if (w := plan.window_of(m)) is not None}
+        members = sorted(windows, key=windows.__getitem__)
         for index, member in enumerate(members):
             gate = f"{check.run_on}-{check.name}-healthy-before-{member}"
             assert graph.after(f"{member}-reboot", gate), gate
