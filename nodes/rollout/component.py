@@ -1,13 +1,14 @@
 """`Rollout`: the node layer's reboots, window by window (nodes/rollout/plan.py).
 
-For each window, in order, after the previous window is settled (its nodes back on their new boot and
-uncordoned):
-1. for every quorum a node of the window belongs to, a gate on the check's `run_on` node waits until the quorum
-   is healthy (`QuorumCheck` contributions: etcd, Consul, Vault, Nomad, SeaweedFS, Slurm);
-2. every Kubernetes node of the window is cordoned and drained from the first control-plane node;
-3. the window's nodes reboot, only once every gate and drain of the window is done (a drain that talks to the
-   API through the load balancer never races the load balancer's own reboot);
-4. once back, each drained node is uncordoned.
+For each window, in order:
+1. once the previous window's nodes are back on their new boot: for every quorum a node of the window belongs
+   to, a gate on the check's `run_on` node waits until the quorum is healthy (`QuorumCheck` contributions: etcd,
+   Consul, Vault, Nomad, SeaweedFS, Slurm); side by side, each Kubernetes node of the window is cordoned and
+   drained from the first control-plane node;
+2. the window's nodes reboot once every gate and drain of the window is done (a drain that talks to the API
+   through the load balancer never races the balancer's own reboot) and the previous window is uncordoned;
+3. once every node of the window is back, each drained node is uncordoned.
+The uncordons overlap the next window's gates and drains, which keeps the chain of sequential steps short.
 Gates, drains and uncordons take the node's `reboot-check` line on stdin and carry its triggers: they run
 exactly when the reboot step does and act only for a node that really reboots.
 """
@@ -62,13 +63,14 @@ class Rollout(pulumi.ComponentResource):
         kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
         admin = nodes[spec.roles.kubernetes.control_plane[0]]
         admin_runner = StepRunner(admin.spec.name, admin.target, self)
-        settled: list[pulumi.Resource] = []
+        back: list[pulumi.Resource] = []  # the previous window's nodes, on their new boot
+        uncordoned: list[pulumi.Resource] = []  # the previous window's uncordons
         for window in self.plan.windows:
+            # Gates and drains start once the previous window is back; side by side, as neither needs the other.
             prepared: list[pulumi.Resource] = []
             for member in window:
                 check = rebootable[member]
-                gates = [self._gate(q, member, check, nodes, settled) for q in args.checks if member in q.members]
-                prepared += gates
+                prepared += [self._gate(q, member, check, nodes, back) for q in args.checks if member in q.members]
                 if member in kubernetes:
                     self.drains[member] = admin_runner.run(
                         f"reboot-drain-{member}", _DRAIN,
@@ -76,14 +78,16 @@ class Rollout(pulumi.ComponentResource):
                          "GT_GRACE_SECONDS": str(settings.drain_grace_period_seconds),
                          "GT_TIMEOUT_SECONDS": str(settings.drain_timeout_seconds)},
                         stdin=check.step.stdout,
-                        options=self._options(check, [*settled, *gates], settings.drain_timeout_seconds),
+                        options=self._options(check, back, settings.drain_timeout_seconds),
                     )
                     prepared.append(self.drains[member])
+            # A reboot waits for every gate and drain of its window (a drain through the API load balancer never
+            # races the balancer's own reboot) and for the previous window to be back in service.
             for member in window:
-                nodes[member].complete(reboot_after=[*settled, *prepared])
+                nodes[member].complete(reboot_after=[*back, *uncordoned, *prepared])
             # Uncordons go through the API load balancer: after every reboot of the window is back.
-            settled = [wait for m in window if (wait := nodes[m].reboot_done) is not None]
-            waits = list(settled)
+            back = [wait for m in window if (wait := nodes[m].reboot_done) is not None]
+            uncordoned = []
             for member in window:
                 if member in self.drains:
                     self.uncordons[member] = admin_runner.run(
@@ -92,9 +96,9 @@ class Rollout(pulumi.ComponentResource):
                          "GT_TIMEOUT_SECONDS": str(settings.drain_timeout_seconds),
                          "GT_INTERVAL": str(settings.health_interval_seconds)},
                         stdin=rebootable[member].step.stdout,
-                        options=self._options(rebootable[member], waits, settings.drain_timeout_seconds),
+                        options=self._options(rebootable[member], back, settings.drain_timeout_seconds),
                     )
-                    settled.append(self.uncordons[member])
+                    uncordoned.append(self.uncordons[member])
         for node in nodes.values():
             if node.reboot_check is None:
                 node.complete()
