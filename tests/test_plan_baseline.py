@@ -35,6 +35,12 @@ INTENDED_CHANGES = {
     *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{pi}-reboot"
       for pi in ("allyrion", "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield",
                  "jast", "karstark", "lipps", "manderly", "norcross", "oakheart", "payne")),
+    # The Kubernetes packages step refuses a version move without kubernetes.upgradeFrom, and a fresh node during
+    # an upgrade (issue 12 item 4: never silent, never skew): its script changed, so it runs once more
+    # (idempotent: on the live nodes the installed version equals versions.kubernetes).
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-kubernetes-packages"
+      for node in ("bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield", "jast",
+                   "karstark", "lipps", "manderly", "norcross", "oakheart", "payne", "velaryon")),
 }
 # New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
 ADDED_IN_FORMER_LAYERS = {

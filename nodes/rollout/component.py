@@ -26,11 +26,11 @@ from components.script import Script
 from config.rollout import RolloutSpec
 from config.spec import ClusterSpec
 from nodes.node import Node
+from nodes.rollout.gate import quorum_gate
 from nodes.rollout.plan import RolloutPlan, rollout_plan
 
 ADMIN_KUBECONFIG = "/etc/kubernetes/admin.conf"
 MARKERS = "/var/lib/goldentooth/rollout-cordoned"
-_GATE = Script.beside(__file__, "quorum_gate.sh")
 _DRAIN = Script.beside(__file__, "drain.sh")
 _UNCORDON = Script.beside(__file__, "uncordon.sh")
 
@@ -108,17 +108,11 @@ class Rollout(pulumi.ComponentResource):
         return StepOptions(depends_on=(check.step, *after), extra_triggers=check.triggers, timeout=_timeout(seconds))
 
     def _gate(self, quorum: QuorumCheck, member: str, check: RebootCheck, nodes: Mapping[str, Node],
-              settled: Sequence[pulumi.Resource]) -> remote.Command:
+              back: Sequence[pulumi.Resource]) -> remote.Command:
         """On the check's node: the quorum is healthy before `member` reboots (after the previous window)."""
         runner_node = nodes[quorum.run_on]
-        seconds = self._settings.health_timeout_seconds or quorum.timeout_seconds
-        gate = StepRunner(runner_node.spec.name, runner_node.target, self).run(
-            f"{quorum.name}-healthy-before-{member}", _GATE,
-            {"GT_QUORUM": quorum.name, "GT_MEMBER": member, "GT_RUN_ON": quorum.run_on, "GT_CHECK": quorum.command,
-             "GT_PRESENT": quorum.present or "true", "GT_TIMEOUT": str(seconds),
-             "GT_INTERVAL": str(self._settings.health_interval_seconds)},
-            stdin=check.step.stdout,
-            options=self._options(check, settled, seconds),
-        )
+        gate = quorum_gate(StepRunner(runner_node.spec.name, runner_node.target, self),
+                           f"{quorum.name}-healthy-before-{member}", quorum, member, "reboot", self._settings,
+                           reboot_check=check.step.stdout, depends_on=(check.step, *back), triggers=check.triggers)
         self.gates[(quorum.name, member)] = gate
         return gate

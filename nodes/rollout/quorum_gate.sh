@@ -1,15 +1,15 @@
 #!/bin/bash
-# Before $GT_MEMBER reboots, on $GT_RUN_ON: wait until quorum $GT_QUORUM is healthy (every earlier window's
-# member is back and the quorum can lose one more), or give up after $GT_TIMEOUT seconds naming node and check.
-# stdin: the member's reboot-check line; a member that does not reboot needs no gate. A quorum that does not
-# exist yet (a first converge: $GT_PRESENT does not hold) has nothing to wait for.
+# Before the $GT_ACTION (reboot, upgrade) of $GT_MEMBER, on $GT_RUN_ON: wait until quorum $GT_QUORUM is healthy (every
+# earlier member is back and the quorum can lose one more), or give up after $GT_TIMEOUT seconds naming node and
+# check. With GT_IF_REBOOTING=1, stdin is the member's reboot-check line: a member that does not reboot needs no
+# gate. A quorum that does not exist yet (a first converge: $GT_PRESENT does not hold) has nothing to wait for.
 status=$(cat)
-if [[ $status != "reboot required"* ]]; then
+if [ "$GT_IF_REBOOTING" = 1 ] && [[ $status != "reboot required"* ]]; then
   echo "$GT_MEMBER does not reboot (${status:-no status}): quorum $GT_QUORUM not checked"
   exit 0
 fi
 if ! bash -c "$GT_PRESENT" >/dev/null 2>&1; then
-  echo "quorum $GT_QUORUM is not set up on $GT_RUN_ON yet: nothing to wait for before $GT_MEMBER reboots"
+  echo "quorum $GT_QUORUM is not set up on $GT_RUN_ON yet: nothing to wait for before the $GT_ACTION of $GT_MEMBER"
   exit 0
 fi
 deadline=$((SECONDS + GT_TIMEOUT))
@@ -22,15 +22,15 @@ while :; do
   if [ "$SECONDS" -ge "$deadline" ]; then
     {
       echo "quorum $GT_QUORUM is not healthy after ${GT_TIMEOUT}s ($attempts checks on $GT_RUN_ON):" \
-        "not rebooting $GT_MEMBER"
+        "stopping before the $GT_ACTION of $GT_MEMBER"
       echo "check: $GT_CHECK"
       if [ -n "$out" ]; then echo "last output: $(tail -n 5 <<<"$out")"; fi
     } >&2
     exit 1
   fi
   if [ "$attempts" -eq 1 ]; then
-    echo "quorum $GT_QUORUM not healthy yet; waiting up to ${GT_TIMEOUT}s before $GT_MEMBER reboots"
+    echo "quorum $GT_QUORUM not healthy yet; waiting up to ${GT_TIMEOUT}s before the $GT_ACTION of $GT_MEMBER"
   fi
   sleep "$GT_INTERVAL"
 done
-echo "quorum $GT_QUORUM healthy (check $attempts on $GT_RUN_ON): $GT_MEMBER may reboot"
+echo "quorum $GT_QUORUM healthy (check $attempts on $GT_RUN_ON): the $GT_ACTION of $GT_MEMBER goes ahead"

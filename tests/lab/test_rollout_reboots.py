@@ -186,7 +186,7 @@ def test_an_unhealthy_member_makes_the_next_reboot_wait_then_fail_naming_node_an
     assert run.failed is not None and run.failed.resource.name == _gate(first), run.report()
     outcome = recorder.outcomes[_gate(first)]
     assert "quorum etcd is not healthy after 8s" in outcome.stderr
-    assert f"not rebooting {first}" in outcome.stderr and f"on {RUN_ON}" in outcome.stderr
+    assert f"stopping before the reboot of {first}" in outcome.stderr and f"on {RUN_ON}" in outcome.stderr
     assert "check: curl" in outcome.stderr and "https://10.4.0.13:2379/health" in outcome.stderr
     assert outcome.seconds >= 8
     for name in MEMBERS:  # nobody went down
