@@ -51,9 +51,11 @@ class Node(pulumi.ComponentResource):
         if args.complete:
             self.complete()
 
-    def complete(self, reboot_after: Sequence[pulumi.Resource] = ()) -> None:
-        """Register the reboot after `reboot_after` and the steps on the final boot configuration."""
-        self.os.complete(reboot_after)
+    def complete(self, reboot_after: Sequence[pulumi.Resource] = (),
+                 runtime_after: Sequence[pulumi.Resource] = ()) -> None:
+        """Register the reboot after `reboot_after`, the container runtime after `runtime_after` (the previous
+        rollout window's) and the other steps on the final boot configuration."""
+        self.os.complete(reboot_after, runtime_after)
         self.os_ready = list(self.os.ready)
         self.reboot_done = self.os.reboot.wait if self.os.reboot is not None else None
         self.register_outputs(

@@ -40,4 +40,4 @@ def _ancestors(graph: Graph, urn: str) -> frozenset[str]:
 
 def plan_of(ev: Evaluation) -> RolloutPlan:
     spec = ev.spec
-    return rollout_plan(spec, collect_contributions(spec).quorum_checks, [n.name for n in spec.nodes if n.is_pi])
+    return rollout_plan(spec, collect_contributions(spec).quorum_checks, [n.name for n in spec.nodes])

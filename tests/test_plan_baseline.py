@@ -41,6 +41,11 @@ INTENDED_CHANGES = {
     *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-kubernetes-packages"
       for node in ("bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield", "jast",
                    "karstark", "lipps", "manderly", "norcross", "oakheart", "payne", "velaryon")),
+    # The container runtime rolls window by window (issue 12 item 4): each containerd step now also waits for
+    # the previous rollout window's runtime and packages. New edges only; nothing re-runs.
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-containerd"
+      for node in ("bettley", "cargyll", "dalt", "fenn", "gardener", "inchfield", "jast", "karstark", "lipps",
+                   "norcross", "oakheart", "payne", "velaryon")),
 }
 # New in former components: HAProxy's HTTPS router is deployed once the PKI layer issues its bundle.
 ADDED_IN_FORMER_LAYERS = {

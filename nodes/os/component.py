@@ -83,9 +83,11 @@ class NodeOs(pulumi.ComponentResource):
         if args.complete:
             self.complete()
 
-    def complete(self, reboot_after: Sequence[pulumi.Resource] = ()) -> None:
+    def complete(self, reboot_after: Sequence[pulumi.Resource] = (),
+                 runtime_after: Sequence[pulumi.Resource] = ()) -> None:
         """Register the reboot (after `reboot_after`: the gates and drains of this node's rollout window) and every
-        step that runs on the final boot configuration."""
+        step that runs on the final boot configuration. `runtime_after`: the previous rollout window's container
+        runtime and Kubernetes package steps, so a runtime or package change rolls window by window."""
         ctx, node, base = self._ctx, self._args.spec, self._base
         if self.reboot_check is not None:
             self.reboot = reboot_when_required(ctx.runner, self.reboot_check, also_after=reboot_after)
@@ -104,7 +106,7 @@ class NodeOs(pulumi.ComponentResource):
         if is_kubernetes_node(self._args.cluster, node.name):
             gpu = node.gpu is not None and node.gpu.vendor == "nvidia"
             runtime = nvidia_step(ctx, kernel) if gpu else None
-            self.containerd = containerd_step(ctx, kernel, runtime, nvidia=gpu)
+            self.containerd = containerd_step(ctx, kernel, runtime, *runtime_after, nvidia=gpu)
             self.kubernetes_packages = kubernetes_packages_step(ctx, self.containerd, swap)
             leaves.append(self.kubernetes_packages)
         else:

@@ -9,6 +9,8 @@ For each window, in order:
    through the load balancer never races the balancer's own reboot) and the previous window is uncordoned;
 3. once every node of the window is back, each drained node is uncordoned.
 The uncordons overlap the next window's gates and drains, which keeps the chain of sequential steps short.
+Nodes that cannot reboot (velaryon) have a window too: the container runtime and Kubernetes package steps of a
+window wait for the previous window's, so a containerd or package change rolls through the cluster the same way.
 Gates, drains and uncordons take the node's `reboot-check` line on stdin and carry its triggers: they run
 exactly when the reboot step does and act only for a node that really reboots.
 """
@@ -57,7 +59,9 @@ class Rollout(pulumi.ComponentResource):
         super().__init__("goldentooth:nodes:Rollout", name, None, opts)
         spec, nodes = args.spec, args.nodes
         rebootable = {n: node.reboot_check for n, node in nodes.items() if node.reboot_check is not None}
-        self.plan = rollout_plan(spec, args.checks, rebootable)
+        # Every node has a window: the Pis reboot in theirs, and every Kubernetes node's container runtime and
+        # packages change in theirs (after the previous window's), so a version change rolls too.
+        self.plan = rollout_plan(spec, args.checks, nodes)
         self.gates, self.drains, self.uncordons = {}, {}, {}
         self._settings = settings = spec.rollout
         kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
@@ -65,10 +69,11 @@ class Rollout(pulumi.ComponentResource):
         admin_runner = StepRunner(admin.spec.name, admin.target, self)
         back: list[pulumi.Resource] = []  # the previous window's nodes, on their new boot
         uncordoned: list[pulumi.Resource] = []  # the previous window's uncordons
+        runtimes: list[pulumi.Resource] = []  # the previous window's container runtime and package steps
         for window in self.plan.windows:
             # Gates and drains start once the previous window is back; side by side, as neither needs the other.
             prepared: list[pulumi.Resource] = []
-            for member in window:
+            for member in (m for m in window if m in rebootable):
                 check = rebootable[member]
                 prepared += [self._gate(q, member, check, nodes, back) for q in args.checks if member in q.members]
                 if member in kubernetes:
@@ -84,7 +89,9 @@ class Rollout(pulumi.ComponentResource):
             # A reboot waits for every gate and drain of its window (a drain through the API load balancer never
             # races the balancer's own reboot) and for the previous window to be back in service.
             for member in window:
-                nodes[member].complete(reboot_after=[*back, *uncordoned, *prepared])
+                nodes[member].complete(reboot_after=[*back, *uncordoned, *prepared], runtime_after=runtimes)
+            runtimes = [step for m in window for step in (nodes[m].os.containerd, nodes[m].os.kubernetes_packages)
+                        if step is not None] or runtimes
             # Uncordons go through the API load balancer: after every reboot of the window is back.
             back = [wait for m in window if (wait := nodes[m].reboot_done) is not None]
             uncordoned = []
@@ -99,9 +106,6 @@ class Rollout(pulumi.ComponentResource):
                         options=self._options(rebootable[member], back, settings.drain_timeout_seconds),
                     )
                     uncordoned.append(self.uncordons[member])
-        for node in nodes.values():
-            if node.reboot_check is None:
-                node.complete()
         self.register_outputs({"windows": [list(w) for w in self.plan.windows]})
 
     def _options(self, check: RebootCheck, after: Sequence[pulumi.Resource], seconds: int) -> StepOptions:
