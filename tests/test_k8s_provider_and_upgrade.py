@@ -81,7 +81,7 @@ def test_a_version_bump_upgrades_control_planes_one_at_a_time_then_workers_in_ba
     # the workers: batches of rollout.maxParallel, each drained, upgraded and uncordoned before the next
     batches = rollout_plan(ev.spec, (), workers).windows
     assert sorted(w for b in batches for w in b) == sorted(workers)
-    assert all(len(b) <= ev.spec.rollout.max_parallel for b in batches) and len(batches) > 1
+    assert all(len(b) <= ev.spec.rollout.batch_size(len(workers)) for b in batches) and len(batches) > 1
     last_cp = ev.command("dalt-kubernetes-upgrade")
     for index, batch in enumerate(batches):
         for w in batch:

@@ -30,7 +30,8 @@ def test_every_node_is_in_exactly_one_window_of_at_most_max_parallel(real_evalua
     plan = plan_of(real_evaluation)
     placed = [n for w in plan.windows for n in w]
     assert sorted(placed) == sorted(n.name for n in spec.nodes)
-    assert all(len(w) <= spec.rollout.max_parallel for w in plan.windows)
+    assert spec.rollout.max_parallel is None and spec.rollout.batch_size(13) == 4
+    assert all(len(w) <= 4 for w in plan.windows)
     # 16 Pis, 4 at once, three-member quorums: four windows are the fewest possible; velaryon (no reboot, the
     # least constrained) rolls its runtime last
     pi_windows = [w for w in plan.windows if any(spec.node(n).is_pi for n in w)]
@@ -190,6 +191,13 @@ def test_container_runtime_and_packages_roll_window_by_window(graph: Graph) -> N
     for window in windows:
         for node in window:
             assert not any(graph.after(f"{node}-containerd", f"{other}-containerd") for other in window)
+
+
+def test_the_default_batch_leaves_a_worker_up_on_a_small_cluster() -> None:
+    from config.rollout import RolloutSpec
+
+    assert [RolloutSpec().batch_size(w) for w in (0, 1, 2, 3, 5, 13)] == [1, 1, 1, 2, 4, 4]
+    assert RolloutSpec(max_parallel=6).batch_size(13) == 6
 
 
 def test_conflicts_are_symmetric(real_evaluation: Evaluation) -> None:

@@ -44,7 +44,7 @@ def conflicts(spec: ClusterSpec, checks: Iterable[QuorumCheck]) -> dict[str, set
 def rollout_plan(spec: ClusterSpec, checks: Iterable[QuorumCheck], nodes: Iterable[str]) -> RolloutPlan:
     """Windows for `nodes` (those that can reboot), honouring the batch size and the conflicts."""
     apart = conflicts(spec, checks)
-    limit = spec.rollout.max_parallel
+    limit = spec.rollout.batch_size(len(spec.roles.kubernetes.workers))
     windows: list[list[str]] = []
     # The most constrained first (quorum members, the load balancer), then by name: fewer windows, same result for
     # any order of the stack file's lists.
