@@ -56,7 +56,7 @@ class Node(pulumi.ComponentResource):
         """Register the reboot after `reboot_after`, the container runtime after `runtime_after` (the previous
         rollout window's) and the other steps on the final boot configuration."""
         self.os.complete(reboot_after, runtime_after)
-        self.os_ready = list(self.os.ready)
+        self.os_ready.extend(self.os.ready)  # after anything a caller added before completion
         self.reboot_done = self.os.reboot.wait if self.os.reboot is not None else None
         self.register_outputs(
             {
