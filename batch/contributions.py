@@ -56,7 +56,8 @@ def _slurm(spec: ClusterSpec, batch: BatchSpec) -> Contributions:
         # slurmctld is a primary with backups, not a vote: "healthy" is some controller answering. A controller
         # restarts only while another one answers, so jobs are always scheduled.
         quorum_checks=(QuorumCheck("slurm-controllers", roles.controllers, primary,
-                                   QUORUM_COMMAND, timeout_seconds=300),),
+                                   QUORUM_COMMAND, timeout_seconds=300,
+                                   present="systemctl is-enabled --quiet slurmctld"),),
         leave_steps=tuple(
             LeaveStep("slurm", node, primary, DRAIN_SCRIPT,
                       (("GT_NODE_NAME", node), ("GT_REASON", "leaving the cluster (goldentooth)")))

@@ -25,7 +25,7 @@ from k8s.cluster import Kubernetes, KubernetesArgs
 from lifecycle.component import Lifecycle, LifecycleArgs
 from lifecycle.forget import Forget, ForgetArgs, forget_steps
 from nodes.node import Node, NodeArgs
-from nodes.reboot_lanes import reboot_predecessors
+from nodes.rollout.component import Rollout, RolloutArgs
 from nodes.targets import ssh_target
 from observability.component import Observability, ObservabilityArgs
 from observability.existing_targets import existing_contributions
@@ -37,15 +37,14 @@ if TYPE_CHECKING:
 
 
 def nodes(ctx: LayerContext) -> dict[str, Node]:
-    """A `Node` per host, in inventory order: a node's reboot waits for the previous member of each of its quorums
-    to be back (nodes/reboot_lanes.py), and those members come earlier in the inventory."""
+    """A `Node` per host, in inventory order, registered up to its reboot check; then the rollout (nodes/rollout)
+    reboots them window by window, each reboot after its window's quorum gates (every layer's `QuorumCheck`) and
+    Kubernetes drains, and completes every node."""
     spec = ctx.spec
-    lanes = reboot_predecessors(spec)
-    built: dict[str, Node] = {}
-    for node in spec.nodes:
-        reboot_after = tuple(d for p in lanes[node.name] if (d := built[p].reboot_done) is not None)
-        built[node.name] = Node(node.name, NodeArgs(node, spec, ssh_target(spec, node, ctx.secrets), reboot_after),
-                                ctx.opts)
+    built = {node.name: Node(node.name, NodeArgs(node, spec, ssh_target(spec, node, ctx.secrets), complete=False),
+                             ctx.opts)
+             for node in spec.nodes}
+    Rollout("rollout", RolloutArgs(spec, ctx.contributions.quorum_checks, built), ctx.opts)
     # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
     targets = {name: n.target for name, n in built.items()}
     for name, steps in forget_steps(ctx.contributions.leave_steps, spec.lifecycle.generations).items():

@@ -175,13 +175,17 @@ class ListenPort:
 class QuorumCheck:
     """A command, run on `run_on`, that exits 0 only while the quorum `name` (formed by `members`) is healthy.
 
-    A member of the quorum reboots or restarts only after the previous member is back and this check passes."""
+    A member of the quorum reboots or restarts only after the previous member is back and this check passes.
+    `present` is a shell condition on `run_on` that holds once the quorum exists (its unit is enabled, its manifest
+    written); while it does not (a first converge, before the layer installed it), the check is skipped. None: the
+    check always runs."""
 
     name: str
     members: tuple[str, ...]
     run_on: str
     command: str
     timeout_seconds: int = 600
+    present: str | None = None
 
 
 @dataclass(frozen=True)

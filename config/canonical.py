@@ -17,11 +17,9 @@ from pydantic import BaseModel
 from config.spec import ClusterSpec
 
 # Dotted config paths (YAML spelling) kept in the order written, with why.
-ORDERED: dict[str, str] = {
-    # The first control-plane node runs `kubeadm init`; the kubeadm work makes that an explicit setting or a
-    # stable rule (issue 12, item 2), after which this list is a set like the others.
-    "roles.kubernetes.controlPlane": "the first node runs kubeadm init",
-}
+# None today: `kubeadm init` runs on `kubernetes.initNode` or the first control-plane node by name
+# (ClusterSpec.kubeadm_init_node), so the control-plane list is a set like the others.
+ORDERED: dict[str, str] = {}
 
 Model = TypeVar("Model", bound=BaseModel)
 

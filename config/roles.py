@@ -2,7 +2,7 @@
 
 The model describes itself: a field marked `QuorumMembers` is a raft/etcd quorum (odd, members reboot one at a
 time), and `RolesSpec.member_lists()` / `quorums()` walk the fields, so a new role is one field here and every
-rule that reads roles (config/rules.py, nodes/reboot_lanes.py) sees it.
+rule that reads roles (config/rules.py, nodes/rollout/plan.py) sees it.
 
 Every list of names is a set: after validation `config/canonical.py` sorts them (not `kubernetes.controlPlane`,
 whose first node runs `kubeadm init`), so where a role needs one member (the Consul, Vault and Nomad server that

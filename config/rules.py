@@ -24,6 +24,7 @@ from config.nodes import NodeSpec, OsRelease
 from config.observability import ObservabilitySpec, observability_violations
 from config.pki import PkiSpec, ca_names, pki_violations
 from config.roles import RolesSpec
+from config.rollout import RolloutSpec, rollout_violations
 from config.spec import ClusterSpec
 from config.storage import StorageSpec, storage_violations
 from config.versions import VersionsSpec, runtime_violations
@@ -45,6 +46,7 @@ class Draft:
     ssh: SshSpec | None = None
     batch: BatchSpec | None = None
     lifecycle: LifecycleSpec | None = None
+    rollout: RolloutSpec | None = None
     nodes: list[tuple[int, NodeSpec]] = field(default_factory=list)  # (index in config, node) of nodes that parsed
     all_node_names: set[str] = field(default_factory=set)  # names of every node entry, parsed or not
     duplicate_names: set[str] = field(default_factory=set)  # names given to more than one entry
@@ -307,6 +309,11 @@ def hashicorp_settings(d: Draft) -> Iterator[Violation]:
         yield from hashicorp_violations(d.hashicorp or HashicorpSpec(), d.roles, d.all_node_names)
 
 
+def rollout_settings(d: Draft) -> Iterator[Violation]:
+    if d.rollout is not None:
+        yield from rollout_violations(d.rollout, d.roles)
+
+
 def batch_settings(d: Draft) -> Iterator[Violation]:
     """Slurm, Ray and Ollama settings against their roles and the nodes' hardware (config/batch.py)."""
     yield from batch_violations(d.batch, d.roles, {node.name: node for _, node in d.nodes})
@@ -337,6 +344,7 @@ RULES: tuple[Rule, ...] = (
     *meaning.RULES,
     batch_settings,
     lifecycle_settings,
+    rollout_settings,
 )
 
 

@@ -17,6 +17,7 @@ from config.nodes import NodeSpec
 from config.observability import ObservabilitySpec
 from config.pki import PkiSpec
 from config.roles import RolesSpec
+from config.rollout import RolloutSpec
 from config.storage import StorageSpec
 from config.versions import VersionsSpec
 
@@ -39,6 +40,7 @@ class ClusterSpec(ConfigModel):
     batch: BatchSpec | None = None  # off when absent (config/batch.py)
     adoption: AdoptionSpec = Field(default_factory=AdoptionSpec)  # read by `goldentooth import-file` only
     lifecycle: LifecycleSpec = Field(default_factory=LifecycleSpec)
+    rollout: RolloutSpec = Field(default_factory=RolloutSpec)
 
     def kubeadm_init_node(self) -> str:
         """The control-plane node that runs `kubeadm init`: `kubernetes.initNode`, else the first by name (never list

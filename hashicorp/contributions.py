@@ -131,15 +131,22 @@ def alert_rules(spec: ClusterSpec) -> tuple[AlertRuleGroup, ...]:
     )),)
 
 
+def _enabled(unit: str) -> str:
+    """The quorum exists once its agent is enabled (a first converge reboots the nodes before installing it)."""
+    return f"systemctl is-enabled --quiet {unit}"
+
+
 def quorum_checks(spec: ClusterSpec) -> tuple[QuorumCheck, ...]:
     roles = spec.roles
     vault_addresses = tuple(str(n.ip) for n in spec.nodes_named(roles.vault.servers))
     consul_first = spec.node(roles.consul.servers[0])
     return (
         QuorumCheck("consul", roles.consul.servers, consul_first.name,
-                    consul_health(str(consul_first.ip), len(roles.consul.servers))),
-        QuorumCheck("vault", roles.vault.servers, roles.vault.servers[0], vault_health(vault_addresses)),
-        QuorumCheck("nomad", roles.nomad.servers, roles.nomad.servers[0], nomad_health(len(roles.nomad.servers))),
+                    consul_health(str(consul_first.ip), len(roles.consul.servers)), present=_enabled("consul")),
+        QuorumCheck("vault", roles.vault.servers, roles.vault.servers[0], vault_health(vault_addresses),
+                    present=_enabled("vault")),
+        QuorumCheck("nomad", roles.nomad.servers, roles.nomad.servers[0], nomad_health(len(roles.nomad.servers)),
+                    present=_enabled("nomad")),
     )
 
 

@@ -29,6 +29,8 @@ from k8s.pki import ClusterPki, ClusterPkiArgs
 from k8s.provider import ClusterAccess, ClusterAccessArgs
 from k8s.upgrade.component import KubernetesUpgrade, UpgradeArgs
 from nodes.node import Node
+from nodes.rollout.etcd import etcd_check
+from nodes.rollout.plan import rollout_plan
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,9 @@ class Kubernetes(pulumi.ComponentResource):
                     versions.kubernetes,
                     k8s_spec.upgrade_from,
                     [nodes[n] for n in order],
-                    [nodes[n] for n in sorted(roles.workers)],
+                    [[nodes[n] for n in batch] for batch in rollout_plan(spec, (), roles.workers).windows],
+                    rollout=spec.rollout,
+                    etcd=etcd_check(spec),
                     after=joins,
                 ),
                 child,

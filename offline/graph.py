@@ -149,7 +149,9 @@ def to_dot(graph: Graph, host_order: Iterable[str] = ()) -> str:
         f"// {len(graph.nodes)} resources, {len(graph.edges)} dependencies; the {len(graph.reduced_edges)} drawn "
         "leave out those a longer path already implies",
         "digraph goldentooth {",
-        "  rankdir=LR; compound=true; newrank=true;",
+        # Not newrank: its ranker fails ("trouble in init_rank", Graphviz 2.43-12) once steps in one host's cluster
+        # order other hosts' steps within a layer, as the node layer's rollout does; the default ranker lays it out.
+        "  rankdir=LR; compound=true;",
         '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontsize=10, fontname="Helvetica"];',
         '  edge [color="#888888", arrowsize=0.6];',
     ]

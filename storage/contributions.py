@@ -90,6 +90,7 @@ def _seaweedfs(spec: ClusterSpec) -> Contributions:
             f"curl -fsS --max-time 5 {scheme}://{ip[m]}:{ports['master'].http}/cluster/status "
             f"| grep -q '\"Leader\":\"[^\"]'" for m in roles.masters
         ),
+        present="systemctl is-enabled --quiet seaweedfs-master",  # a first converge reboots before installing it
     )
     alerts = AlertRuleGroup("seaweedfs", tuple(
         AlertRule(alert=f"Seaweedfs{kind.capitalize()}Down", expr=f'up{{job="seaweedfs-{kind}"}} == 0', for_="5m",

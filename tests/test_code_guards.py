@@ -32,6 +32,14 @@ def test_every_component_calls_register_outputs_once_as_its_last_statement() -> 
             if init is None:
                 problems.append(f"{path.relative_to(ROOT)}:{cls.name} has no __init__")
                 continue
+            # A component registered in two phases (the node layer's: up to the reboot check, then `complete()`
+            # once the rollout knows what the reboot waits for) registers its outputs last in `complete`.
+            finish = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "complete"), None)
+            if finish is not None:
+                if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                       and n.func.attr == "register_outputs" for n in ast.walk(init)):
+                    problems.append(f"{path.relative_to(ROOT)}:{cls.name} registers its outputs in __init__ and complete")
+                init = finish
             calls = [n for n in ast.walk(init) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                      and n.func.attr == "register_outputs"]
             last = init.body[-1]

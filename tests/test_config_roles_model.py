@@ -4,7 +4,7 @@ from typing import Annotated
 
 from config.roles import Names, QuorumMembers, RolesSpec, SlurmRoles
 from config.spec import ClusterSpec
-from nodes.reboot_lanes import quorums as reboot_quorums
+from nodes.rollout.plan import conflicts
 from offline.evaluate import Evaluation
 
 
@@ -19,9 +19,12 @@ def test_the_real_roles_name_their_five_quorums_in_field_order(real_evaluation: 
     ]
 
 
-def test_reboot_lanes_and_validation_read_the_same_quorums(real_evaluation: Evaluation) -> None:
+def test_the_rollout_keeps_apart_the_members_of_every_quorum_validation_reads(real_evaluation: Evaluation) -> None:
     spec: ClusterSpec = real_evaluation.spec
-    assert reboot_quorums(spec) == [q.members for q in spec.roles.quorums()]
+    apart = conflicts(spec, ())
+    for quorum in spec.roles.quorums():
+        for member in quorum.members:
+            assert set(quorum.members) - {member} <= apart[member], quorum.path
 
 
 def test_every_list_of_node_names_is_a_member_list_and_nfs_paths_are_not_members(real_evaluation: Evaluation) -> None:

@@ -11,6 +11,7 @@ import pytest
 from config.errors import ConfigError
 from config.load import parse_spec
 from k8s.provider import point_at
+from nodes.rollout.plan import rollout_plan
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import fake_secret_values
 
@@ -63,20 +64,42 @@ def _bump(version: str, upgrade_from: str | None) -> Edit:
     return edit
 
 
-def test_a_version_bump_upgrades_control_planes_then_workers_one_at_a_time(real_plain: dict[str, Any]) -> None:
+def test_a_version_bump_upgrades_control_planes_one_at_a_time_then_workers_in_batches(
+    real_plain: dict[str, Any],
+) -> None:
     ev = evaluate(_with(real_plain, _bump("1.33.5", "1.32.9")), fake_secret_values())
     workers = ev.spec.roles.kubernetes.workers
-    order = ["bettley-kubernetes-upgrade", "cargyll-kubernetes-upgrade", "dalt-kubernetes-upgrade"]
-    for w in workers:
-        order += [f"bettley-drain-{w}", f"{w}-kubernetes-upgrade", f"bettley-uncordon-{w}"]
+    # the control plane: each node after etcd is healthy again, one after another
+    order = [s for cp in ("bettley", "cargyll", "dalt")
+             for s in (f"bettley-etcd-healthy-before-upgrading-{cp}", f"{cp}-kubernetes-upgrade")]
     steps = [ev.command(name) for name in order]
     for earlier, later in itertools.pairwise(steps):
         assert earlier.urn in later.dependencies, f"{later.name} must wait for {earlier.name}"
     for i, later in enumerate(steps):
         assert not any(ev.waits_for(steps[j], later) for j in range(i)), f"{later.name} runs too early"
+    gate = ev.command("bettley-etcd-healthy-before-upgrading-cargyll").inputs["create"]
+    assert "https://10.4.0.13:2379/health" in gate and "export GT_ACTION=upgrade" in gate
+    # the workers: batches of rollout.maxParallel, each drained, upgraded and uncordoned before the next
+    batches = rollout_plan(ev.spec, (), workers).windows
+    assert sorted(w for b in batches for w in b) == sorted(workers)
+    assert all(len(b) <= ev.spec.rollout.batch_size(len(workers)) for b in batches) and len(batches) > 1
+    last_cp = ev.command("dalt-kubernetes-upgrade")
+    for index, batch in enumerate(batches):
+        for w in batch:
+            drain, upgrade, uncordon = (ev.command(n) for n in
+                                        (f"bettley-drain-{w}", f"{w}-kubernetes-upgrade", f"bettley-uncordon-{w}"))
+            assert ev.waits_for(drain, last_cp) and ev.waits_for(upgrade, drain) and ev.waits_for(uncordon, upgrade)
+            assert "export GT_GRACE_SECONDS=900" in drain.inputs["create"]
+            for other in batch:  # a batch moves together: no worker of it waits for another's upgrade
+                if other != w:
+                    assert not ev.waits_for(upgrade, ev.command(f"{other}-kubernetes-upgrade"))
+            if index > 0:
+                for previous in batches[index - 1]:
+                    assert ev.waits_for(drain, ev.command(f"bettley-uncordon-{previous}")), (w, previous)
     first = ev.files
     apply_script = next(f.content for f in first if f.node == "bettley" and f.path == "_steps/kubernetes-upgrade.sh")
     assert "export GT_FIRST=1" in apply_script and 'kubeadm upgrade apply "v$GT_VERSION"' in apply_script
+    assert "--grace-period=\"$GT_GRACE_SECONDS\"" in apply_script
     cargyll = next(f.content for f in first if f.node == "cargyll" and f.path == "_steps/kubernetes-upgrade.sh")
     assert "export GT_FIRST=0" in cargyll and "kubeadm upgrade node" in cargyll
     assert all(ev.waits_for(steps[0], ev.command(f"{w}-kubeadm-join")) for w in workers)

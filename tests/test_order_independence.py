@@ -28,9 +28,8 @@ Path = tuple[str | int, ...]
 ORDERED: dict[str, str] = {}
 # Owned by another helper: the control plane's order picks the kubeadm init node (the `kubeadm` helper makes the
 # init node an explicit setting or a stable rule; then this entry goes).
-PENDING: dict[str, str] = {
-    "roles.kubernetes.controlPlane": "owned by kubeadm: the first control-plane node runs kubeadm init",
-}
+# Lists whose reordering still changes the plan, with the work that fixes it (none today).
+PENDING: dict[str, str] = {}
 
 
 def dotted(path: Path) -> str:
@@ -109,16 +108,6 @@ def test_reordering_every_list_changes_nothing(how: str, real_evaluation: Evalua
     if problems:
         problems.insert(0, f"lists whose order matters: {_culprits(real_evaluation, paths, how)}")
     assert problems == [], f"{how} of every list changed the plan:\n" + "\n".join(problems)
-
-
-@pytest.mark.parametrize(
-    "path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PENDING[dotted(p)])) for p in REAL_LISTS
-             if dotted(p) in PENDING],
-    ids=lambda p: ".".join(map(str, p)),
-)
-def test_a_pending_list_reordered_changes_nothing(path: Path, real_evaluation: Evaluation) -> None:
-    problems = _differences(real_evaluation, _evaluate(reordered(_real_plain(), [path], "reverse")))
-    assert problems == [], "\n".join(problems)
 
 
 def test_the_comparison_sees_an_edit_that_matters(real_evaluation: Evaluation) -> None:

@@ -77,6 +77,22 @@ INTENDED_CHANGES = {
         for component, name in (("VaultSeal", "vault-seal"), ("ExternalDnsIdentity", "external-dns"))
         for type_ in ("user:User", "userPolicy:UserPolicy", "accessKey:AccessKey")
     ),
+    # Each Pi's reboot now waits for its reboot-check and its rollout window's quorum gates and drains (issue 11
+    # item 4): new dependency edges only; inputs and triggers are unchanged, so nothing re-runs.
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{pi}-reboot"
+      for pi in ("allyrion", "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield",
+                 "jast", "karstark", "lipps", "manderly", "norcross", "oakheart", "payne")),
+    # The Kubernetes packages step refuses a version move without kubernetes.upgradeFrom, and a fresh node during
+    # an upgrade (issue 12 item 4: never silent, never skew): its script changed, so it runs once more
+    # (idempotent: on the live nodes the installed version equals versions.kubernetes).
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-kubernetes-packages"
+      for node in ("bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield", "jast",
+                   "karstark", "lipps", "manderly", "norcross", "oakheart", "payne", "velaryon")),
+    # The container runtime rolls window by window (issue 12 item 4): each containerd step now also waits for
+    # the previous rollout window's runtime and packages. New edges only; nothing re-runs.
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-containerd"
+      for node in ("bettley", "cargyll", "dalt", "fenn", "gardener", "inchfield", "jast", "karstark", "lipps",
+                   "norcross", "oakheart", "payne", "velaryon")),
 }
 # Former resources removed on purpose, with why.
 REMOVED = {
@@ -190,9 +206,19 @@ def _without_new_node_steps(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+# New components of former layers, with why. The node layer's rollout (issue 11 item 4): quorum gates, drains and
+# uncordons between reboot windows, under `goldentooth:nodes:Rollout`.
+ADDED_COMPONENTS = ("goldentooth:nodes:Rollout",)
+# New steps of former components, by step name: each Pi's `reboot-check` (whether it reboots, for the rollout).
+ADDED_STEPS = ("-reboot-check",)
+
+
 def _added_by_a_new_layer(urn: str) -> bool:
     qualified = urn.split("::")[2]  # the type chain: goldentooth:index:Cluster$goldentooth:pki:Pki$...
-    return urn in ADDED_IN_FORMER_LAYERS or _is_new_node_step(urn) or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
+    return (urn in ADDED_IN_FORMER_LAYERS or _is_new_node_step(urn)
+            or any(f"goldentooth:{layer}:" in qualified for layer in ADDED_LAYERS)
+            or any(c in qualified for c in ADDED_COMPONENTS)
+            or ("goldentooth:nodes:Os" in qualified and urn.endswith(ADDED_STEPS)))
 
 
 def _baseline() -> dict[str, Any]:

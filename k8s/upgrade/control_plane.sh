@@ -33,7 +33,8 @@ elif ! grep -q "kube-apiserver:v$GT_VERSION\$" /etc/kubernetes/manifests/kube-ap
   gt_changed "control-plane components on $GT_NODE upgraded to v$GT_VERSION"
 fi
 if [ "$(kubelet --version)" != "Kubernetes v$GT_VERSION" ]; then
-  kubectl "${admin[@]}" drain "$GT_NODE" --ignore-daemonsets --delete-emptydir-data --timeout=15m
+  kubectl "${admin[@]}" drain "$GT_NODE" --ignore-daemonsets --delete-emptydir-data \
+    --grace-period="$GT_GRACE_SECONDS" --timeout="${GT_TIMEOUT_SECONDS}s"
   upgrade_packages kubelet kubectl
   systemctl daemon-reload
   systemctl restart kubelet

@@ -83,7 +83,10 @@ def config_lines(fw: FirmwareSpec) -> list[str]:
 
 
 def block(node: NodeSpec, fw: FirmwareSpec) -> str:
-    origin = "nodes." + node.name + (".firmware" if node.firmware is not None else f" (defaults for {node.model})")
+    # Settings that equal the board's defaults are the defaults, however config spells them: writing them out
+    # explicitly must not change config.txt (nor reboot the node) for a comment line.
+    explicit = node.firmware is not None and fw != default_firmware(node.caps)
+    origin = "nodes." + node.name + (".firmware" if explicit else f" (defaults for {node.model})")
     return "\n".join([BEGIN, f"# from {origin}", "[all]", *config_lines(fw), END]) + "\n"
 
 

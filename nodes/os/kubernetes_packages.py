@@ -29,5 +29,9 @@ def kubernetes_packages_step(ctx: StepContext, *deps: pulumi.Resource | None) ->
         **repo.params("GT_K8S"),
         "GT_PACKAGES": pinned({p: versions.kubernetes for p in PACKAGES}),
         "GT_HOLD": package_names(PACKAGES),
+        "GT_NODE": ctx.name,
+        "GT_VERSION": versions.kubernetes,
+        # while set, the installed version may still be this one (k8s/upgrade moves it in order)
+        "GT_UPGRADE_FROM": ctx.cluster.kubernetes.upgrade_from or "",
     }
     return ctx.runner.run("kubernetes-packages", _SCRIPT, params, options=after(*deps, timeout="20m"))

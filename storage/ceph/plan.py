@@ -72,5 +72,6 @@ def ceph_contributions(spec: ClusterSpec) -> Contributions:
         # Every monitor is in the quorum (a smaller majority still works, but a restart must not shrink it further).
         command=("ceph --connect-timeout 10 quorum_status -f json | python3 -c "
                  f"'import json, sys; sys.exit(len(json.load(sys.stdin)[\"quorum_names\"]) != {len(ceph.mons)})'"),
+        present=f"systemctl is-enabled --quiet ceph-mon@{ceph.mons[0]}",
     )
     return Contributions(listen_ports=ports, quorum_checks=(quorum,))
