@@ -48,7 +48,9 @@ def reboot_check(
     also_after: Sequence[pulumi.Resource] = (),
 ) -> RebootCheck:
     """`after`: the steps that may request a reboot (their triggers go in `triggers`)."""
-    options = StepOptions(depends_on=(*after, *also_after), extra_triggers=tuple(triggers))
+    # Gates, drains and uncordons read its stdout: an update must re-run the check, not replace its line with
+    # the no-work update's empty output (which would re-run them).
+    options = StepOptions(depends_on=(*after, *also_after), extra_triggers=tuple(triggers), keeps_output=True)
     step = runner.run("reboot-check", _CHECK, {}, options=options)
     return RebootCheck(step, (*after, *also_after), tuple(triggers))
 

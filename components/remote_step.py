@@ -58,6 +58,10 @@ class StepOptions:
     deleted_with_parent: bool = True
     # False for a step that must not re-run when the node is rebuilt (its create is a no-op marker).
     follows_generation: bool = True
+    # Its create changes nothing (lifecycle/: a leave step records its membership; its delete is the work): every
+    # update, a connection change included, runs the no-work update, and nothing ever replaces it (a replacement
+    # would run its delete).
+    marker: bool = False
 
     @property
     def frozen(self) -> bool:
@@ -67,7 +71,7 @@ class StepOptions:
     @property
     def reruns_on_update(self) -> bool:
         """An update must run its script (see the module's docstring)."""
-        return self.frozen or self.keeps_output or "triggers" in self.ignore_changes
+        return not self.marker and (self.frozen or self.keeps_output or "triggers" in self.ignore_changes)
 
 
 NO_WORK_UPDATE = "true"  # the update of an ordinary step: its inputs that mean work all replace it
@@ -154,7 +158,7 @@ class StepRunner:
             raise ValueError(f"step {self.node}-{name}: a frozen step ignores connection changes, so its delete "
                              "would dial with a stale connection; give it no delete command")
         ignore = [*options.ignore_changes, "connection"] if options.frozen else list(options.ignore_changes)
-        replace_on = ["stdin"] if stdin is not None and not in_place and not options.protect else []
+        replace_on = ["stdin"] if stdin is not None and not in_place and not options.protect and not options.marker else []
         return remote.Command(
             f"{self.node}-{name}",
             connection=target.connection(),

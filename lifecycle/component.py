@@ -111,5 +111,5 @@ def _leave(group: pulumi.Resource, step: LeaveStep, args: MembershipsArgs,
         name, _MEMBER, {"GT_NODE": step.node, "GT_MEMBERSHIP": step.membership},
         stdin=args.secrets[step.secret] if step.secret else None, secret=bool(step.secret),
         options=StepOptions(depends_on=after, delete=runner.shell(name, leave), ignore_changes=("triggers",),
-                            deleted_with_parent=False, follows_generation=False),
+                            deleted_with_parent=False, follows_generation=False, marker=True),
     )

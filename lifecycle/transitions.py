@@ -73,7 +73,9 @@ def _kubeadm_init(previous: Memberships, spec: ClusterSpec) -> Iterator[Violatio
     was, now = previous.kubeadm_init, kubeadm_init_node(spec)
     if was is None or was == now or spec.lifecycle.retired_kubeadm_init == was:
         return
-    yield Violation("roles.kubernetes.controlPlane[0]", (
+    # The init node is `kubernetes.initNode`, else the first control-plane node by name (ClusterSpec).
+    path = "kubernetes.initNode" if spec.kubernetes.init_node else "roles.kubernetes.controlPlane"
+    yield Violation(path, (
         f"{was} ran `kubeadm init`, a bootstrap of the cluster's etcd and CA, not a membership; this change makes "
         f"{now} the init node, and {was}'s init step is protected, so the `up` would stop at its deletion. Two "
         f"steps: 1) `pulumi state unprotect` {was}'s `{was}-kubeadm-init` step (deleting it runs nothing on a node) "

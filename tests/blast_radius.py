@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from components.remote_step import NO_WORK_UPDATE
 from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
 from offline.urns import EngineUrns
@@ -61,7 +62,17 @@ def _continuations(before: Evaluation, after: Evaluation) -> dict[str, str]:
     return continues
 
 
+def _connection_only(before: RecordedResource, after: RecordedResource) -> bool:
+    """Only the stored connection differs, and the provider's update then runs nothing on the node: a step with the
+    no-work update, or a copy whose source is the same (offline/plan_diff.py)."""
+    keys = {k for k in {*before.raw_inputs, *after.raw_inputs} if before.raw_inputs.get(k) != after.raw_inputs.get(k)}
+    no_work = after.type == "command:remote:CopyToRemote" or (
+        after.type == "command:remote:Command" and after.raw_inputs.get("update") == NO_WORK_UPDATE)
+    return keys == {"connection"} and no_work
+
+
 def change_set(before: Evaluation, after: Evaluation) -> ChangeSet:
+    """Updates that only store a new connection and run nothing on the node are not counted as changes."""
     continues = _continuations(before, after)
     old = before.by_urn()
     updated = {
@@ -70,6 +81,7 @@ def change_set(before: Evaluation, after: Evaluation) -> ChangeSet:
         if urn in continues
         and r.custom
         and _fingerprint(after, r) != _fingerprint(before, old[continues[urn]])
+        and not _connection_only(old[continues[urn]], r)
     }
     names = {r.urn: r.name for r in (*before.resources, *after.resources)}
     return ChangeSet(

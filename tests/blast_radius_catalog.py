@@ -133,8 +133,13 @@ CATALOG: tuple[CatalogEdit, ...] = (
         "ssh-key-rotation",
         "rotate the SSH key (`sshPrivateKey`)",
         secrets={"sshPrivateKey": "TEST-SECRET-sshPrivateKey-rotated"},
-        changes="nothing: a connection-only change does no work on a node",
-        pending="owned by nodefacts: a connection-only change (issue 12 item 1) still re-runs every remote step",
+        expected=Expected(updated={
+            # Every other step only stores the new connection (its update runs nothing); these re-run, as reads
+            # and checks whose output others use (tests/test_connection_changes.py says why for each).
+            "bettley-read-kubeconfig": 1, "jast-pki-ca-identity": 1, "jast-pki-ca-init": 1, "velaryon-mounts": 1,
+            "*-reboot-check": NODES - 1,  # every Pi
+        }),
+        changes="no work on a node: each step stores the new connection; reads and checks re-run",
     ),
     CatalogEdit(
         "nodes-reordered",
@@ -152,8 +157,7 @@ CATALOG: tuple[CatalogEdit, ...] = (
         "control-plane-reordered",
         "reverse `roles.kubernetes.controlPlane`",
         plain=_reverse("roles", "kubernetes", "controlPlane"),
-        changes="nothing",
-        pending="owned by kubeadm: the first control-plane node still runs kubeadm init (issue 12 item 2)",
+        changes="nothing: `kubeadm init` runs on `kubernetes.initNode` or the first control plane by name",
     ),
     CatalogEdit(
         "aws-region",
@@ -196,8 +200,11 @@ CATALOG += (
         "worker-overclock",
         "overclock one worker (harlton's `firmware`)",
         plain=_overclock_harlton,
-        expected=Expected(updated={"harlton-firmware": 1, "harlton-reboot": 1, "harlton-wait-boot": 1}),
-        changes="that node's firmware, reboot and wait-for-boot steps",
+        expected=Expected(updated={"harlton-firmware": 1, "harlton-reboot-check": 1, "harlton-reboot": 1,
+                                   "harlton-wait-boot": 1,
+                                   # the rollout drains it before its reboot and uncordons it after (init node)
+                                   "bettley-reboot-drain-harlton": 1, "bettley-reboot-uncordon-harlton": 1}),
+        changes="that node's firmware, reboot check, reboot and wait-for-boot steps, and its drain and uncordon",
     ),
     CatalogEdit(
         "worker-default-firmware",
@@ -240,7 +247,9 @@ CATALOG += (
             "httpbin-service": 1,  # the Services that ask for an address of the pool
             "argocd": 1,
             "allyrion-haproxy-services-cfg": 1,  # routes to those addresses
+            "allyrion-haproxy-services-early": 1,
             "allyrion-prometheus-config": 1,  # probes them
+            "*-metallb-route": NODES,  # the on-link route to the pool, on every node
         }),
         changes="the MetalLB address pool, and the Services that ask for a pool address",
     ),
@@ -264,6 +273,7 @@ CATALOG += (
         plain=_set("domains.services", "svc.goldentooth.net"),
         expected=Expected(updated={
             "allyrion-haproxy-services-cfg": 1,  # the host names it routes
+            "allyrion-haproxy-services-early": 1,
             "allyrion-prometheus-config": 1,
             "allyrion-prometheus-service": 1,  # --web.external-url
             "allyrion-alertmanager-service": 1,
@@ -285,11 +295,16 @@ CATALOG += (
         "add a Kubernetes worker (a new Pi 4B)",
         plain=_add_worker,
         expected=Expected(
-            updated={"*-identity": NODES, "allyrion-haproxy-services-cfg": 1, "allyrion-prometheus-config": 1},
+            updated={"*-identity": NODES, "*-hosts-upload": NODES,  # the shared hosts list, by reference
+                     "allyrion-haproxy-services-cfg": 1, "allyrion-haproxy-services-early": 1,
+                     "allyrion-prometheus-config": 1},
             created={
                 "quenton": 2,  # its node component and its layer component
-                "quenton-*": 26,  # its node steps (one a component), certificates, Vector, join
-                "bettley-bootstrap-token-for-quenton": 1,
+                "quenton-*": 35,  # its node steps (one a component), certificates, Vector, join, leave steps
+                # on the init node: its join's credentials, the rollout's drain and uncordon around its reboot
+                "bettley-join-credentials-for-quenton": 1,
+                "bettley-reboot-drain-quenton": 1,
+                "bettley-reboot-uncordon-quenton": 1,
                 "quenton.nodes.goldentooth.net-A": 1,
             },
         ),
@@ -302,17 +317,22 @@ CATALOG += (
         expected=Expected(
             updated={
                 "*-identity": NODES - 1,
+                "*-hosts-upload": NODES - 1,
                 "*-slurm-conf": 14,
+                "*-slurm-conf-upload": 14,  # slurm.conf travels by reference too
                 "allyrion-haproxy-services-cfg": 1,
+                "allyrion-haproxy-services-early": 1,
                 "allyrion-prometheus-config": 1,
                 "allyrion-prometheus-rules-ray": 1,  # the expected number of Ray workers
                 "erenford-consul-acl": 1,  # the agents' policies
             },
             deleted={
                 "lipps": 2,
-                "lipps-*": 49,
+                "lipps-*": 63,  # its steps, and its leave steps (their deletes drain, leave and reset it)
                 "consul-*-lipps-*": 4,  # its Consul and Nomad agent tokens
-                "bettley-bootstrap-token-for-lipps": 1,
+                "bettley-join-credentials-for-lipps": 1,
+                "bettley-reboot-drain-lipps": 1,
+                "bettley-reboot-uncordon-lipps": 1,
                 "lipps.nodes.goldentooth.net-A": 1,
             },
         ),

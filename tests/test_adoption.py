@@ -164,7 +164,7 @@ def test_providers_are_created_first_aws_by_a_targeted_update_kubernetes_by_a_fi
     targeted, first_update = plan.providers_first
     targets = [t.strip("'") for t in targeted.removeprefix("pulumi up ").split(" --target ")]
     targets[0] = targets[0].removeprefix("--target ").strip("'")
-    assert [t.rsplit("::", 1)[1] for t in targets] == ["goldentooth", "aws", "aws-edge-us-east-1", "aws-us-east-1"]
+    assert [t.rsplit("::", 1)[1] for t in targets] == ["goldentooth", "aws", "aws-edge-us-east-1", "aws-regional"]
     # A targeted update fails on a target that waits for an untargeted new resource: these wait for none.
     engine = EngineUrns(Entry(r.urn, r.type, r.name, r.parent, tuple(r.aliases)) for r in adopted_evaluation.resources)
     by_engine = {engine.engine_urn(r.urn): r for r in adopted_evaluation.resources}

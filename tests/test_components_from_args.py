@@ -35,7 +35,7 @@ def test_the_edge_component_alone_serves_exactly_the_routes_in_its_args(real_eva
     resources = _edge(real_evaluation.spec, with_tls=False)
     [component] = [r for r in resources if r.type == TYPE]
     steps = {r.name: r for r in resources if r.parent == component.urn}
-    assert sorted(steps) == sorted(f"{LB}-haproxy-{s}" for s in ("install", "env", "core-cfg", "drop-in", "enable"))
+    assert sorted(steps) == sorted(f"{LB}-haproxy-{s}" for s in ("install", "env", "core-cfg", "services-early", "drop-in", "enable"))
     core = steps[f"{LB}-haproxy-core-cfg"].raw_inputs["stdin"]
     assert "frontend etcd-clients" in core and "server bettley 10.4.0.11:2379 check" in core
     assert "k8s-api-server" not in core  # nothing but what the Args carry

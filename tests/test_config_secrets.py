@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pulumi
+from pathlib import Path
+
 import pytest
 
 from cluster import program
@@ -48,8 +50,13 @@ def test_the_program_refuses_to_start_without_a_required_secret(real_plain: dict
         assert value not in message
 
 
-def test_the_program_starts_when_every_required_secret_is_set(real_plain: dict[str, Any], monitor: RecordingMonitor) -> None:
+def test_the_program_starts_when_every_required_secret_is_set(
+    real_plain: dict[str, Any], monitor: RecordingMonitor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The control for the test above: the same config with the secret registers the cluster."""
+    previous = tmp_path / "memberships.json"
+    previous.write_text("null", encoding="utf-8")  # a new stack: no earlier memberships (lifecycle/previous.py)
+    monkeypatch.setenv("GOLDENTOOTH_PREVIOUS_MEMBERSHIPS", str(previous))
     pulumi.runtime.set_all_config(_cli_config(real_plain, TEST_SECRETS))
     _run_program()
     assert sum(1 for r in monitor.recorded if r.type == "goldentooth:nodes:Node") == len(real_plain["nodes"])

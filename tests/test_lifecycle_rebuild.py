@@ -53,7 +53,8 @@ def test_a_rebuild_re_runs_every_unprotected_step_of_that_node_and_nothing_elsew
     # Nothing that connects to another node changes: the data and steps there are untouched.
     elsewhere = [r for r in changed if r.type == "command:remote:Command" and r.raw_inputs["connection"]["host"] != ip]
     assert names(elsewhere) == [], "a rebuild of fenn must not touch another node's steps"
-    assert all(r.type == "command:remote:Command" for r in changed), names(changed)
+    # Its steps and its copies of shared files (the reflashed disk has none).
+    assert [r.name for r in changed if r.type not in ("command:remote:Command", "command:remote:CopyToRemote")] == []
 
 
 def test_an_added_worker_touches_on_the_others_only_what_lists_every_node(
@@ -69,13 +70,16 @@ def test_an_added_worker_touches_on_the_others_only_what_lists_every_node(
     assert d.deleted == frozenset()
     new = [d.after.by_urn()[u] for u in d.created]
     assert {node_of(r) for r in new if r.type == "command:remote:Command"} == {"quellon", "bettley"}
-    assert [r.name for r in new if node_of(r) == "bettley"] == ["bettley-bootstrap-token-for-quellon"]
+    # Its join's credentials, and the rollout's drain and uncordon around its reboots, run from the init node.
+    assert sorted(r.name for r in new if node_of(r) == "bettley") == [
+        "bettley-join-credentials-for-quellon", "bettley-reboot-drain-quellon", "bettley-reboot-uncordon-quellon"]
     assert {"quellon-kubeadm-join", "quellon-leave-kubernetes-drain", "quellon-leave-kubernetes-reset"} <= {
         r.name for r in new}
     changed = [d.before.by_urn()[u] for u in d.updated]
-    # Hosts files (the identity step of every node), the edge's backends and Prometheus' targets: lists of nodes.
-    listing = {*(f"{n.name}-identity" for n in real_evaluation.spec.nodes), "allyrion-haproxy-services-cfg",
-               "allyrion-prometheus-config"}
+    # Hosts files (each node's upload of the shared list and its identity step), the edge's backends and
+    # Prometheus' targets: lists of nodes.
+    listing = {*(f"{n.name}-{step}" for n in real_evaluation.spec.nodes for step in ("identity", "hosts-upload")),
+               "allyrion-haproxy-services-cfg", "allyrion-haproxy-services-early", "allyrion-prometheus-config"}
     assert set(names(changed)) == listing
 
 

@@ -116,14 +116,19 @@ def test_the_kubeadm_init_node_moves_only_once_retired(real_plain: dict[str, Any
     def reorder(p: dict[str, Any]) -> None:
         p["roles"]["kubernetes"]["controlPlane"] = ["cargyll", "bettley", "dalt"]
 
-    [problem] = transition_violations(before, _spec(real_plain, reorder))
-    assert problem.path == "roles.kubernetes.controlPlane[0]"
+    assert transition_violations(before, _spec(real_plain, reorder)) == [], "list order never moves the init node"
+
+    def move(p: dict[str, Any]) -> None:
+        p.setdefault("kubernetes", {})["initNode"] = "cargyll"
+
+    [problem] = transition_violations(before, _spec(real_plain, move))
+    assert problem.path == "kubernetes.initNode"
     assert problem.message.startswith("bettley ran `kubeadm init`, a bootstrap of the cluster's etcd and CA, not a "
                                       "membership; this change makes cargyll the init node")
     assert "`pulumi state unprotect` bettley's `bettley-kubeadm-init` step" in problem.message
 
     def retired(p: dict[str, Any]) -> None:
-        reorder(p)
+        move(p)
         p["lifecycle"] = {"retiredKubeadmInit": "bettley"}
 
     assert transition_violations(before, _spec(real_plain, retired)) == []
