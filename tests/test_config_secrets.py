@@ -3,11 +3,10 @@ without a required secret, names the command that sets it, registers nothing and
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pulumi
-from pathlib import Path
-
 import pytest
 
 from cluster import program
