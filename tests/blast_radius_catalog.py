@@ -63,8 +63,9 @@ def _overclock_harlton(plain: dict[str, Any]) -> None:
 
 
 def _default_firmware_harlton(plain: dict[str, Any]) -> None:
-    # over_voltage 0 is every Pi's default: written out, there is nothing for the firmware to do
-    _node(plain, "harlton")["firmware"] = {"overVoltage": 0}
+    # What a Pi 4B gets when `firmware` is absent (nodes/os/firmware.py default_firmware), written out
+    _node(plain, "harlton")["firmware"] = {"armFreq": 2000, "overVoltage": 6, "armBoost": True,
+                                           "fan": {"gpioPin": 14, "tempMillicelsius": 60000}, "disableWifi": True}
 
 
 def _change_ip(plain: dict[str, Any]) -> None:
@@ -193,8 +194,8 @@ CATALOG += (
         plain=_set("versions.kubernetes", "1.32.10"),
         rejected="upgradeFrom",
         changes="refused by validation: a version change needs the ordered, drained upgrade",
-        pending="owned by reboots: a version bump without upgradeFrom is accepted and upgrades nothing "
-        "(issue 12 item 4)",
+        pending="refused only at apply time: each node's package step compares its running version and stops "
+        "naming upgradeFrom; the offline plan cannot see running versions (issue 12 item 4)",
     ),
     CatalogEdit(
         "worker-overclock",
@@ -210,8 +211,7 @@ CATALOG += (
         "worker-default-firmware",
         "write a worker's default firmware values explicitly",
         plain=_default_firmware_harlton,
-        changes="nothing: the values are what the board runs anyway",
-        pending="owned by reboots: explicit default firmware values still rewrite config.txt and reboot",
+        changes="nothing: the values are what the node runs anyway",
     ),
     CatalogEdit(
         "worker-ip",
@@ -236,7 +236,8 @@ CATALOG += (
             "harlton-pki-ssh-host": 1,  # the host certificate's principals
         }),
         changes="that node's address and the files that name it; its kubelet node IP (a rejoin)",
-        pending="owned by kubeadm: an IP change is a supported operation or a refusal (issue 12 item 7)",
+        pending="refused only at apply time: the join credentials step compares the Node's registered address "
+        "and stops with the README's procedure; before the run nothing knows the old address (issue 12 item 7)",
     ),
     CatalogEdit(
         "metallb-pool",
@@ -251,7 +252,7 @@ CATALOG += (
             "allyrion-prometheus-config": 1,  # probes them
             "*-metallb-route": NODES,  # the on-link route to the pool, on every node
         }),
-        changes="the MetalLB address pool, and the Services that ask for a pool address",
+        changes="the MetalLB address pool, the Services that ask for a pool address, every node's on-link route to it",
     ),
     CatalogEdit(
         "adoption-secret",
