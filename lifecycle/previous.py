@@ -17,12 +17,16 @@ def parse(value: object, source: str) -> Memberships | None:
         return None
     members = value.get("members") if isinstance(value, dict) else None
     init = value.get("kubeadmInit") if isinstance(value, dict) else None
+    version = value.get("kubernetesVersion") if isinstance(value, dict) else None
+    addresses = value.get("addresses", {}) if isinstance(value, dict) else None
     if not isinstance(members, dict) or not all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(n, str) for n in v)
-            for k, v in members.items()) or not (init is None or isinstance(init, str)):
-        raise ConfigError([Violation(source, "is not the `memberships` stack output "
-                                             "({members: {path: [node, ...]}, kubeadmInit: node})")])
-    return Memberships({k: tuple(v) for k, v in members.items()}, init)
+            for k, v in members.items()) or not (init is None or isinstance(init, str)) or not (
+            version is None or isinstance(version, str)) or not (
+            isinstance(addresses, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in addresses.items())):
+        raise ConfigError([Violation(source, "is not the `memberships` stack output ({members: {path: [node, ...]}, "
+                                             "kubeadmInit: node, kubernetesVersion: version, addresses: {node: ip}})")])
+    return Memberships({k: tuple(v) for k, v in members.items()}, init, version, addresses)
 
 
 def read(path: Path) -> Memberships | None:

@@ -9,7 +9,11 @@ current cluster in one step. Each rule names the config path it is about and a r
   before the old one leaves, since the engine creates before it deletes);
 - a node does not move between two lists of one section (worker to control plane, Consul client to server) in one
   `up`: its new join would run first and the old membership's leave (a `kubeadm reset`) would undo it;
-- the node that ran `kubeadm init` stays the init node: init is a bootstrap of etcd, not a membership.
+- the node that ran `kubeadm init` stays the init node: init is a bootstrap of etcd, not a membership;
+- the Kubernetes version moves only through `kubernetes.upgradeFrom` (the ordered, drained upgrade), never
+  silently (nodes joining later would run the new version beside the old: skew);
+- a joined Kubernetes node keeps its address: kubelet's node IP, etcd's peer URLs and the API certificate keep
+  the old one (README, "Changing a node's address").
 """
 
 from collections.abc import Iterator
@@ -84,6 +88,29 @@ def _kubeadm_init(previous: Memberships, spec: ClusterSpec) -> Iterator[Violatio
         "removes its etcd member from a remaining control plane before its reset"))
 
 
+def _version(previous: Memberships, spec: ClusterSpec) -> Iterator[Violation]:
+    was, now = previous.kubernetes_version, spec.versions.kubernetes
+    if was is None or was == now or spec.kubernetes.upgrade_from == was:
+        return
+    yield Violation("versions.kubernetes", (
+        f"the nodes run Kubernetes {was} (the last up) and this asks for {now} without kubernetes.upgradeFrom: "
+        f"nothing would upgrade the running nodes, and nodes that join later would run {now} (version skew). "
+        f"Set kubernetes.upgradeFrom to {was} for the ordered upgrade (control plane one node at a time after etcd "
+        f"is healthy, then the workers in drained batches), or put versions.kubernetes back to {was}"))
+
+
+def _addresses(previous: Memberships, spec: ClusterSpec) -> Iterator[Violation]:
+    for node in spec.nodes:
+        was = previous.addresses.get(node.name)
+        if was is not None and was != str(node.ip):
+            yield Violation(f"nodes.{node.name}.ip", (
+                f"{node.name} joined Kubernetes at {was}: kubeadm cannot move a joined node (kubelet's node IP, "
+                f"etcd's peer URLs and the API certificate keep {was}). Two steps: 1) put {was} back and remove "
+                f"{node.name} from its Kubernetes role (`pulumi up`: its leave drains and resets it); 2) set "
+                f"{node.ip} and add it back (`pulumi up`: it joins at the new address). README: \"Changing a node's "
+                "address\""))
+
+
 def transition_violations(previous: Memberships | None, spec: ClusterSpec) -> list[Violation]:
     """Every unsafe step from `previous` (None: a new stack, nothing to compare) to `spec`."""
     if previous is None:
@@ -93,4 +120,6 @@ def transition_violations(previous: Memberships | None, spec: ClusterSpec) -> li
         problems += _quorum(previous, quorum)
     problems += _moves(previous, spec)
     problems += _kubeadm_init(previous, spec)
+    problems += _version(previous, spec)
+    problems += _addresses(previous, spec)
     return problems

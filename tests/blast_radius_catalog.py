@@ -193,9 +193,8 @@ CATALOG += (
         "bump `versions.kubernetes` without `kubernetes.upgradeFrom`",
         plain=_set("versions.kubernetes", "1.32.10"),
         rejected="upgradeFrom",
-        changes="refused by validation: a version change needs the ordered, drained upgrade",
-        pending="refused only at apply time: each node's package step compares its running version and stops "
-        "naming upgradeFrom; the offline plan cannot see running versions (issue 12 item 4)",
+        changes="refused before anything runs (against the last up's version): set upgradeFrom for the ordered, "
+        "drained upgrade",
     ),
     CatalogEdit(
         "worker-overclock",
@@ -217,27 +216,9 @@ CATALOG += (
         "worker-ip",
         "change one worker's `ip` (harlton to 10.4.0.26)",
         plain=_change_ip,
-        # What names the address; the rest of harlton's steps change only their connection (no work).
-        expected=Expected(updated={
-            "harlton.nodes.goldentooth.net-A": 1,
-            "*-identity": 17,  # every /etc/hosts
-            "*-slurm-conf": 15,  # NodeAddr, on every Slurm node
-            "allyrion-haproxy-services-cfg": 1,
-            "allyrion-prometheus-config": 1,
-            "harlton-kubeadm-join-config": 1,  # the kubelet's node IP
-            "harlton-kubeadm-join": 1,  # applies it
-            "harlton-consul-config": 1,
-            "harlton-consul-restart": 1,
-            "harlton-nomad-config": 1,
-            "harlton-nomad-restart": 1,
-            "harlton-vector-config": 1,
-            "harlton-ray": 1,
-            "harlton-pki-cert-*": 4,  # consul, nomad, nomad-cli, vector: the address is a SAN
-            "harlton-pki-ssh-host": 1,  # the host certificate's principals
-        }),
-        changes="that node's address and the files that name it; its kubelet node IP (a rejoin)",
-        pending="refused only at apply time: the join credentials step compares the Node's registered address "
-        "and stops with the README's procedure; before the run nothing knows the old address (issue 12 item 7)",
+        rejected="nodes.harlton.ip",
+        changes="refused before anything runs (against the last up's addresses): leave at the old address, then "
+        "join at the new one",
     ),
     CatalogEdit(
         "metallb-pool",

@@ -9,6 +9,9 @@ from pydantic import SecretStr
 
 from config.errors import ConfigError
 from config.secrets import SecretValues
+from config.spec import ClusterSpec
+from lifecycle.memberships import memberships
+from lifecycle.transitions import transition_violations
 from offline.check import check, read_policy_config
 from offline.evaluate import Evaluation, evaluate
 from offline.policy_config import POLICY_CONFIG, policy_config
@@ -26,12 +29,16 @@ def _secrets(edit: CatalogEdit) -> SecretValues:
     return SecretValues({k: SecretStr(v) for k, v in values.items()})
 
 
-def _refusals(edit: CatalogEdit, plain: dict[str, Any]) -> tuple[list[str], Evaluation | None]:
-    """Messages of the validation error, or of the pack's mandatory findings under the committed config."""
+def _refusals(edit: CatalogEdit, plain: dict[str, Any], applied: ClusterSpec) -> tuple[list[str], Evaluation | None]:
+    """Messages of the validation error, of an unsafe step from what the real stack applied (as `make up` checks it
+    against the last up's memberships), or of the pack's mandatory findings under the committed config."""
     try:
         ev = evaluate(plain, _secrets(edit), provider_config=PROVIDERS)
     except ConfigError as exc:
         return [str(exc)], None
+    unsafe = transition_violations(memberships(applied), ev.spec)
+    if unsafe:
+        return [f"{v.path}: {v.message}" for v in unsafe], None
     # The pack's config as regenerated for the edited stack (its pools, namespaces, limits), but the identity pins
     # as committed: they record what exists, and only a deliberate regeneration moves them.
     config = policy_config(ev.spec)
@@ -51,7 +58,7 @@ PARAMS = [
 def test_an_edit_changes_only_what_it_must(edit: CatalogEdit, real_plain: dict[str, Any], real_evaluation: Evaluation) -> None:
     plain = copy.deepcopy(real_plain)
     edit.plain(plain)
-    refusals, ev = _refusals(edit, plain)
+    refusals, ev = _refusals(edit, plain, real_evaluation.spec)
     if edit.rejected is not None:
         assert any(edit.rejected in m for m in refusals), f"expected a refusal naming {edit.rejected!r}: {refusals}"
     else:

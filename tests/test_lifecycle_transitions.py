@@ -175,3 +175,50 @@ def test_goldentooth_plan_with_previous_rejects_like_up(real: ClusterSpec, tmp_p
                     encoding="utf-8")
     assert cli(["plan", "--config", str(STACK_FILE), "--previous", str(path)]) == 2
     assert f"{quorum.path}: removes x, y from the etcd quorum" in capsys.readouterr().err
+
+
+def test_a_kubernetes_version_change_without_upgrade_from_is_refused_against_the_applied_version(
+        real_plain: dict[str, Any]) -> None:
+    before = memberships(_spec(real_plain))
+    assert before.kubernetes_version == "1.32.9"
+
+    def bump(p: dict[str, Any]) -> None:
+        p["versions"]["kubernetes"] = "1.32.10"
+
+    [problem] = transition_violations(before, _spec(real_plain, bump))
+    assert problem.path == "versions.kubernetes"
+    assert "Set kubernetes.upgradeFrom to 1.32.9" in problem.message and "version skew" in problem.message
+
+    def upgrade(p: dict[str, Any]) -> None:
+        bump(p)
+        p.setdefault("kubernetes", {})["upgradeFrom"] = "1.32.9"
+
+    assert transition_violations(before, _spec(real_plain, upgrade)) == []
+    # Once applied, the upgraded version is what the next up compares with, upgradeFrom still set or not.
+    assert transition_violations(memberships(_spec(real_plain, upgrade)), _spec(real_plain, upgrade)) == []
+
+
+def test_a_joined_kubernetes_nodes_address_change_is_refused_with_the_two_steps(real_plain: dict[str, Any]) -> None:
+    before = memberships(_spec(real_plain))
+
+    def move(p: dict[str, Any]) -> None:
+        next(n for n in p["nodes"] if n["name"] == "harlton")["ip"] = "10.4.0.26"
+
+    [problem] = transition_violations(before, _spec(real_plain, move))
+    assert problem.path == "nodes.harlton.ip"
+    assert "joined Kubernetes at 10.4.0.17" in problem.message and "Changing a node's address" in problem.message
+
+    def leave_then_move(p: dict[str, Any]) -> None:
+        p["roles"]["kubernetes"]["workers"].remove("harlton")
+
+    left = _spec(real_plain, leave_then_move)
+    assert transition_violations(before, left) == []  # step 1: it leaves at its old address
+    moved = _spec(real_plain, lambda p: (leave_then_move(p), move(p)))
+    assert transition_violations(memberships(left), moved) == []  # step 2: no longer joined, the address may move
+
+
+def test_an_output_written_before_versions_and_addresses_existed_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "previous.json"
+    path.write_text(json.dumps({"members": {"roles.vault.servers": ["fenn"]}, "kubeadmInit": "bettley"}),
+                    encoding="utf-8")
+    assert previous.read(path) == Memberships({"roles.vault.servers": ("fenn",)}, "bettley")
