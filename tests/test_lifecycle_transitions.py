@@ -213,7 +213,11 @@ def test_a_joined_kubernetes_nodes_address_change_is_refused_with_the_two_steps(
 
     left = _spec(real_plain, leave_then_move)
     assert transition_violations(before, left) == []  # step 1: it leaves at its old address
-    moved = _spec(real_plain, lambda p: (leave_then_move(p), move(p)))
+    def left_and_moved(p: dict[str, Any]) -> None:
+        leave_then_move(p)
+        move(p)
+
+    moved = _spec(real_plain, left_and_moved)
     assert transition_violations(memberships(left), moved) == []  # step 2: no longer joined, the address may move
 
 

@@ -12,7 +12,9 @@ if ! bash -c "$GT_PRESENT" >/dev/null 2>&1; then
   echo "quorum $GT_QUORUM is not set up on $GT_RUN_ON yet: nothing to wait for before the $GT_ACTION of $GT_MEMBER"
   exit 0
 fi
-deadline=$((SECONDS + GT_TIMEOUT))
+# SECONDS ticks on whole wall-clock seconds, so its first tick can come at once: one more keeps the wait at least
+# the timeout.
+deadline=$((SECONDS + GT_TIMEOUT + 1))
 attempts=0
 while :; do
   attempts=$((attempts + 1))

@@ -164,7 +164,9 @@ def test_seaweedfs_from_rendered_units_elects_a_leader_serves_a_file_and_survive
         if not text:
             return 0
         topology = json.loads(text)["Topology"]
-        return sum(len(rack["DataNodes"]) for dc in topology["DataCenters"] for rack in dc["Racks"])
+        # Before the first volume server registers, the master reports the lists as null.
+        return sum(len(rack.get("DataNodes") or []) for dc in topology.get("DataCenters") or []
+                   for rack in dc.get("Racks") or [])
 
     _wait(lambda: volume_servers() == len(roles.volumes), 60, "every volume server to join")
 
