@@ -43,20 +43,11 @@ def write_file(
     secrets: Mapping[str, pulumi.Output[str]] | None = None,
     options: StepOptions = DEFAULT_STEP_OPTIONS,
 ) -> remote.Command:
-    if not spec.path.startswith("/"):
-        raise ValueError(f"remote file path {spec.path!r} must be absolute")
+    params = _install_params(spec)
     missing = [key for key in (secrets or {}) if secret_placeholder(key) not in spec.content]
     if missing:
         raise ValueError(f"{spec.path}: secrets {missing} have no placeholder in the template")
     artifacts.record(runner.node, spec.path, spec.content, spec.mode)
-    params = {
-        "GT_PATH": spec.path,
-        "GT_MODE": spec.mode,
-        "GT_OWNER": spec.owner,
-        "GT_GROUP": spec.group,
-        "GT_VALIDATE": spec.validate,
-        "GT_ON_CHANGE": spec.on_change,
-    }
     text = render(_WRITE_FILE, params, f"{runner.node}/{name}")
     artifacts.record(runner.node, f"_steps/{name}.sh", text, "0755")
     # The template's hash rides in the triggers so a content edit replaces the step even though
@@ -70,6 +61,14 @@ def write_file(
         lambda values: _fill(spec.content, dict(zip(keys, values, strict=True)))
     )
     return runner.command(name, text, stdin=filled, secret=True, options=step_options)
+
+
+def _install_params(spec: FileSpec) -> dict[str, str]:
+    """Where and how a file is installed (write_file.sh and write_shared_file.sh read the same names)."""
+    if not spec.path.startswith("/"):
+        raise ValueError(f"remote file path {spec.path!r} must be absolute")
+    return {"GT_PATH": spec.path, "GT_MODE": spec.mode, "GT_OWNER": spec.owner, "GT_GROUP": spec.group,
+            "GT_VALIDATE": spec.validate, "GT_ON_CHANGE": spec.on_change}
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
@@ -90,22 +89,11 @@ def write_shared_file(
     secrets): the text travels by reference (components.shared_file), so this node's inputs are the same size
     whatever the text's. Registers `<node>-<name>-upload` (the staged copy) and `<node>-<name>` (installs it).
     Create `shared` once for all nodes: its digest is computed once."""
-    if not spec.path.startswith("/"):
-        raise ValueError(f"remote file path {spec.path!r} must be absolute")
+    install = _install_params(spec)
     if shared.content != spec.content:
         raise ValueError(f"{spec.path}: the shared file {shared.name} holds another text")
     artifacts.record(runner.node, spec.path, spec.content, spec.mode)
     upload = runner.upload(f"{name}-upload", publish(shared), options=StepOptions(depends_on=options.depends_on))
-    params = {
-        "GT_NODE": runner.node,
-        "GT_PATH": spec.path,
-        "GT_MODE": spec.mode,
-        "GT_OWNER": spec.owner,
-        "GT_GROUP": spec.group,
-        "GT_VALIDATE": spec.validate,
-        "GT_ON_CHANGE": spec.on_change,
-        "GT_SOURCE": shared.staged_path,
-        "GT_SOURCE_SHA256": shared.digest,
-    }
+    params = {"GT_NODE": runner.node, **install, "GT_SOURCE": shared.staged_path, "GT_SOURCE_SHA256": shared.digest}
     return runner.run(name, _WRITE_SHARED_FILE, params,
                       options=replace(options, depends_on=(*options.depends_on, upload)))
