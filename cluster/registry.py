@@ -51,6 +51,8 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("edge", "Edge (HAProxy)", "#86bcb6", wiring.edge, edge_contributions),
     LayerDef("aws", "AWS", "#edc948", wiring.aws),
     LayerDef("k8s", "Kubernetes", "#f28e2b", wiring.kubernetes, k8s_contributions),
+    # After the bootstrap layers (wiring.BOOTSTRAP_LAYERS), before the layers that wait for the final boot.
+    LayerDef("rollout", "Rollout (rolling reboots)", "#d37295", wiring.rollout),
     LayerDef("hashicorp", "HashiCorp", "#59a14f", wiring.hashicorp, hashicorp_contributions),
     LayerDef("storage", "Storage", "#9c755f", wiring.storage, storage_contributions),
     LayerDef("batch", "Batch (Slurm, Ray, Ollama)", "#76b7b2", wiring.batch, batch_contributions),

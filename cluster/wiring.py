@@ -25,11 +25,13 @@ from k8s.cluster import Kubernetes, KubernetesArgs
 from lifecycle.component import Lifecycle, LifecycleArgs
 from lifecycle.forget import Forget, ForgetArgs, forget_steps
 from nodes.node import Node, NodeArgs
-from nodes.rollout.component import Rollout, RolloutArgs
+from nodes.os.component import is_kubernetes_node
+from nodes.os.in_service import in_service_condition, service_ports
 from nodes.targets import ssh_target
 from observability.component import Observability, ObservabilityArgs
 from observability.existing_targets import existing_contributions
 from pki.component import Pki, PkiArgs
+from rollout.component import Rollout, RolloutArgs
 from storage.component import Storage, StorageArgs
 
 if TYPE_CHECKING:
@@ -37,21 +39,34 @@ if TYPE_CHECKING:
 
 
 def nodes(ctx: LayerContext) -> dict[str, Node]:
-    """A `Node` per host, in inventory order, registered up to its reboot check; then the rollout (nodes/rollout)
-    reboots them window by window, each reboot after its window's quorum gates (every layer's `QuorumCheck`) and
-    Kubernetes drains, and completes every node."""
+    """A `Node` per host, in inventory order, registered up to its rolling part: a fresh node reboots at once, a node
+    in service (a Kubernetes node, or one whose contributed ports listen) waits for the rollout layer."""
     spec = ctx.spec
-    built = {node.name: Node(node.name, NodeArgs(node, spec, ssh_target(spec, node, ctx.secrets), complete=False),
-                             ctx.opts)
-             for node in spec.nodes}
-    Rollout("rollout", RolloutArgs(spec, ctx.contributions.quorum_checks, built), ctx.opts)
+    ports = ctx.contributions.listen_ports
+    built = {node.name: Node(node.name, NodeArgs(
+        node, spec, ssh_target(spec, node, ctx.secrets),
+        in_service_condition(is_kubernetes_node(spec, node.name), service_ports(ports, node.name)), complete=False),
+        ctx.opts) for node in spec.nodes}
     # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
     targets = {name: n.target for name, n in built.items()}
     for name, steps in forget_steps(ctx.contributions.leave_steps, spec.lifecycle.generations).items():
         forget = Forget(f"{name}-forget", ForgetArgs(name, spec.lifecycle.generations[name], tuple(steps), targets),
                         ctx.opts)
-        built[name].os_ready.extend(forget.steps)
+        built[name].booted.extend(forget.steps)
     return built
+
+
+def rollout(ctx: LayerContext) -> Rollout:
+    """The rolling reboots of nodes in service, window by window, each after its window's quorum gates (every
+    layer's `QuorumCheck`) and Kubernetes drains, once the bootstrap layers before it are done; it completes every
+    node, so the layers after it wait for their node's rolling reboot (`Node.os_ready`)."""
+    bootstrap = [layer for name in BOOTSTRAP_LAYERS if isinstance(layer := ctx.built.get(name), pulumi.Resource)]
+    return Rollout("rollout", RolloutArgs(ctx.spec, ctx.contributions.quorum_checks, ctx.nodes, bootstrap), ctx.opts)
+
+
+# The layers built before the rollout (cluster/registry.py): their steps use `Node.booted`, and the rollout starts
+# once they are done.
+BOOTSTRAP_LAYERS = ("pki", "edge", "k8s")
 
 
 def issued(ctx: LayerContext) -> Mapping[tuple[str, str], pulumi.Resource]:

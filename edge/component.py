@@ -82,11 +82,13 @@ class HaproxyLoadBalancer(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=aliases)))
         runner = node.runner_under(self)
         inputs = args.inputs
+        # HAProxy is on the API's path (kubeadm init waits for it): it needs the node on its final boot, not the
+        # rest of its OS (the homepage it routes to may come up after it).
         install = runner.run(
             "haproxy-install",
             _INSTALL,
             {"GT_CONFIG_DIR": CONFIG_DIR},
-            options=StepOptions(depends_on=list(node.os_ready), timeout="15m"),
+            options=StepOptions(depends_on=list(node.first_boot), timeout="15m"),
         )
         env = write_file(
             runner,

@@ -63,14 +63,14 @@ class Pki(pulumi.ComponentResource):
         endpoint = ca_endpoint(spec)
         ca_node = nodes[endpoint.node]
         self.ca = StepCa(f"{name}-ca", StepCaArgs(spec, endpoint, ca_node.runner_under, ca_node.spec.architecture,
-                                                  list(ca_node.os_ready), passwords), pulumi.ResourceOptions(parent=self))
+                                                  list(ca_node.booted), passwords), pulumi.ResourceOptions(parent=self))
         identity = self.ca.identity.stdout
         trusted: dict[str, pulumi.Resource] = {}
         issued: dict[tuple[str, str], pulumi.Resource] = {}
         for node_name in sorted(nodes):
             node = nodes[node_name]
             runner = node.runner_under(self)
-            after_os = list(node.os_ready)
+            after_os = list(node.booted)
             trust = trust_step(runner, spec, endpoint, node.spec.architecture, identity,
                                [*after_os, self.ca.identity])
             trusted[node_name] = trust

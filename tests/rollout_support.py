@@ -21,6 +21,11 @@ class Graph:
         """`later` runs only after `earlier` (a path of dependency edges)."""
         return self.by_name[earlier].urn in self._ancestors(self.by_name[later].urn)
 
+    def ancestors(self, name: str) -> set[str]:
+        """The names of the remote steps `name` waits for."""
+        urns = self._ancestors(self.by_name[name].urn)
+        return {r.name for r in self.by_name.values() if r.urn in urns}
+
     def _ancestors(self, urn: str) -> frozenset[str]:
         return _ancestors(self, urn)
 

@@ -1,6 +1,7 @@
 """The node layer's rollout (issue 11 item 4) on the real inventory: reboot windows of at most
 `rollout.maxParallel`, quorum members and the API load balancer kept apart, and the dependency chain
-reboot-check -> quorum gates and drain -> reboot -> wait-boot -> uncordon -> the next window."""
+reboot-check -> quorum gates and drain -> reboot -> wait-boot -> uncordon -> the next window, for nodes in service,
+after the bootstrap layers."""
 
 import copy
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from config.errors import ConfigError
 from config.load import parse_spec
 from nodes.rollout.plan import conflicts, rollout_plan
 from offline.evaluate import Evaluation
+from offline.graph import build_graph
 from tests.conftest import Edit
 from tests.rollout_support import Graph, plan_of
 
@@ -178,8 +180,9 @@ def test_an_unsafe_batch_size_is_rejected_with_its_path(real_plain: dict[str, An
     assert message in str(raised.value)
 
 
-def test_container_runtime_and_packages_roll_window_by_window(graph: Graph) -> None:
-    """A containerd or Kubernetes package change reaches one window at a time, never all 16 nodes at once."""
+def test_a_container_runtime_change_rolls_window_by_window(graph: Graph) -> None:
+    """On nodes in service a containerd change is applied by `containerd-rolling`, one window at a time, never on
+    all 16 nodes at once (the bootstrap `containerd` step leaves it to that step there: containerd.sh)."""
     spec = graph.ev.spec
     kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
     windows = [[n for n in w if n in kubernetes] for w in plan_of(graph.ev).windows]
@@ -187,10 +190,24 @@ def test_container_runtime_and_packages_roll_window_by_window(graph: Graph) -> N
     for earlier, later in pairwise(windows):
         for node in later:
             for previous in earlier:
-                assert graph.after(f"{node}-containerd", f"{previous}-kubernetes-packages"), (node, previous)
+                assert graph.after(f"{node}-containerd-rolling", f"{previous}-containerd-rolling"), (node, previous)
     for window in windows:
         for node in window:
-            assert not any(graph.after(f"{node}-containerd", f"{other}-containerd") for other in window)
+            assert graph.after(f"{node}-containerd-rolling", f"{node}-containerd")
+            assert not any(graph.after(f"{node}-containerd-rolling", f"{other}-containerd-rolling")
+                           for other in window)
+            if spec.node(node).is_pi:  # after its own rolling reboot: it runs the boot it keeps
+                assert graph.after(f"{node}-containerd-rolling", f"{node}-wait-boot")
+
+
+def test_the_bootstrap_of_a_node_waits_for_no_other_node(graph: Graph) -> None:
+    """A fresh node's runtime and packages install side by side with every other node's: the only cross-node
+    order in a bootstrap is the cluster's own (kubeadm init before the joins), never a rollout window."""
+    spec = graph.ev.spec
+    for node in (*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers):
+        for step in (f"{node}-containerd", f"{node}-kubernetes-packages"):
+            others = {a for a in graph.ancestors(step) if not a.startswith(f"{node}-")}
+            assert others == set(), (step, sorted(others))
 
 
 def test_the_default_batch_leaves_a_worker_up_on_a_small_cluster() -> None:
@@ -205,3 +222,61 @@ def test_conflicts_are_symmetric(real_evaluation: Evaluation) -> None:
     apart = conflicts(spec, collect_contributions(spec).quorum_checks)
     assert all(a in apart[b] for a, others in apart.items() for b in others)
     assert apart["allyrion"] == {"bettley", "cargyll", "dalt"}
+
+
+@pytest.fixture(scope="module")
+def full_graph(real_evaluation: Evaluation) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """label -> urn, and urn -> every urn it waits for, with a dependency on a component meaning one on every box
+    inside it (offline/graph.py), as the engine orders them."""
+    g = build_graph(real_evaluation)
+    parents: dict[str, set[str]] = {}
+    for a, b in g.edges:
+        parents.setdefault(b, set()).add(a)
+    closure: dict[str, set[str]] = {}
+
+    def upstream(urn: str) -> set[str]:
+        if urn not in closure:
+            closure[urn] = set()
+            found: set[str] = set()
+            for p in parents.get(urn, ()):
+                found |= {p, *upstream(p)}
+            closure[urn] = found
+        return closure[urn]
+
+    return {n.label: n.urn for n in g.nodes}, {n.urn: upstream(n.urn) for n in g.nodes}
+
+
+def test_rolling_reboots_start_after_the_bootstrap_layers_and_the_later_layers_wait_for_them(
+    full_graph: tuple[dict[str, str], dict[str, set[str]]],
+) -> None:
+    """The cluster's bootstrap (edge, kubeadm) waits for no rollout window, so a rolling reboot never overlaps a
+    bootstrap step; a later layer's restart on a node waits for that node's rolling reboot."""
+    urn, upstream = full_graph
+
+    def after(later: str, earlier: str) -> bool:
+        return urn[earlier] in upstream[urn[later]]
+
+    for node in ("allyrion", "bettley", "cargyll", "erenford"):
+        assert after(f"{node}-reboot", "bettley-read-kubeconfig")
+        assert after(f"{node}-reboot", "allyrion-haproxy-drop-in")
+        assert not after("bettley-read-kubeconfig", f"{node}-reboot")
+        assert not after("bettley-kubeadm-init", f"{node}-wait-boot")
+    for node in ("erenford", "fenn", "gardener"):
+        assert after(f"{node}-consul-restart", f"{node}-wait-boot")
+    # a fresh node's own reboot comes first: its bootstrap waits for it
+    assert after("cargyll-kubeadm-join", "cargyll-wait-fresh-boot")
+    assert after("allyrion-haproxy-install", "allyrion-wait-fresh-boot")
+
+
+def test_a_layer_built_before_the_rollout_cannot_wait_for_the_final_boot_by_mistake(
+    real_evaluation: Evaluation,
+) -> None:
+    """`Node.os_ready` is only complete once the rollout has registered the node's rolling reboot; reading it
+    earlier fails with what to use instead, rather than ordering nothing."""
+    from nodes.node import Node
+
+    node = Node.__new__(Node)
+    node.spec = real_evaluation.spec.node("fenn")
+    node._ready = None
+    with pytest.raises(RuntimeError, match="before the rollout completed the node.*`booted`"):
+        _ = node.os_ready

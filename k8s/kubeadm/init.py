@@ -80,7 +80,7 @@ class KubeadmInit(pulumi.ComponentResource):
             _INIT,
             {"GT_CONFIG": INIT_CONFIG_PATH, "GT_VERSION": args.settings.version, "GT_PKI_DIR": PKI_DIR},
             options=StepOptions(
-                depends_on=[self.adopt, config, *node.os_ready, *args.after],
+                depends_on=[self.adopt, config, *node.booted, *args.after],
                 secret_stdout=True,
                 timeout="20m",
                 protect=True,

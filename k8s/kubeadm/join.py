@@ -49,9 +49,10 @@ class JoinArgs:
 
 
 def after_last_boot(node: Node) -> list[pulumi.Resource]:
-    """What a step that only places a file waits for: the node's last reboot (a step cut by a reboot would
-    fail), not its whole OS, so the bootstrap's files are ready by the time kubeadm is."""
-    return [node.reboot_done] if node.reboot_done is not None else list(node.os_ready)
+    """What a step that only places a file waits for: a fresh node's reboot (a step cut by a reboot would fail),
+    not its whole OS, so the bootstrap's files are ready by the time kubeadm is. (A node in service reboots in its
+    rollout window, which starts after every bootstrap step.)"""
+    return [node.reboot_check.fresh_wait] if node.reboot_check is not None else list(node.booted)
 
 
 def credentials_step_name(node: str) -> str:
@@ -104,7 +105,7 @@ def _join_pair(parent: pulumi.Resource, args: JoinArgs, *, control_plane: bool) 
         "kubeadm-join",
         join_text,
         options=StepOptions(
-            depends_on=[config, credentials, *args.after, *args.node.os_ready],
+            depends_on=[config, credentials, *args.after, *args.node.booted],
             extra_triggers=[credentials.id],
             secret_stdout=True,
             timeout="20m",

@@ -59,7 +59,7 @@ class KubernetesUpgrade(pulumi.ComponentResource):
                 name,
                 script,
                 {"GT_VERSION": args.version, "GT_NODE": node.spec.name, **params},
-                options=StepOptions(depends_on=[*after, *runner_node.os_ready], timeout="30m"),
+                options=StepOptions(depends_on=[*after, *runner_node.booted], timeout="30m"),
             )
             self.steps.append(created)
             return created
@@ -70,7 +70,7 @@ class KubernetesUpgrade(pulumi.ComponentResource):
                 runner = next((n for n in args.control_plane if n.spec.name == args.etcd.run_on), first)
                 gate = quorum_gate(runner.runner_under(self), f"etcd-healthy-before-upgrading-{node.spec.name}",
                                    args.etcd, node.spec.name, "upgrade", args.rollout, reboot_check=None,
-                                   depends_on=[*previous, *runner.os_ready], triggers=[args.version])
+                                   depends_on=[*previous, *runner.booted], triggers=[args.version])
                 self.steps.append(gate)
                 previous = [gate]
             previous = [step(node, node, "kubernetes-upgrade", _CONTROL_PLANE,

@@ -1,15 +1,19 @@
 """`NodeOs`: the steps that converge one host's operating system, and the order they run in.
 
-    clock ─┐
- identity ─┼─> reboot-check ─> reboot ─> wait-boot ─┬─> swap-off ──────────────┐
- firmware ─┤   (Pis only; the reboot also waits for  │   kernel ─> [nvidia-runtime] ─> containerd ─> k8s packages
-  cmdline ─┘   its rollout window's quorum gates     ├─> journald, wireless-off, ssh-hardening, unattended-upgrades,
-               and drains: nodes/rollout)            │   operator-user, [metallb-route], homepage
-                                                     └─> [mounts] ─> nfs-server, nfs-mounts
+    clock ─┐                                                       ┌─> swap-off ───────────────────────┐
+ identity ─┼─> reboot-check ─> wait-fresh-boot ─┬─> kernel ─> [nvidia-runtime] ─> containerd ─> k8s packages
+ firmware ─┤   (Pis only: a fresh node reboots  ├─> journald, wireless-off, ssh-hardening, unattended-upgrades,
+  cmdline ─┘   here at once)                    │   operator-user, [metallb-route], homepage
+                                                └─> [mounts] ─> nfs-server, nfs-mounts
+  then, in the node's rollout window (rollout/, after the bootstrap layers):
+    reboot ─> wait-boot ─> [containerd-rolling]     (a node in service: its gates and drain come first)
 
-Everything that could be cut short by the reboot runs before it; everything else runs on the final boot
-configuration. On a node without Pi firmware (velaryon) the later steps follow clock and identity directly.
-Kubernetes pieces run on Kubernetes nodes only; the NVIDIA runtime on Kubernetes nodes with an NVIDIA GPU.
+Everything that could be cut short by a reboot runs before it. A fresh node (nothing served from it yet: a first
+converge) reboots at `reboot-check` and runs everything else on its final boot configuration; a node in service
+keeps its boot until its window, and its container runtime changes wait for that window too. `booted` is ready
+at once (the bootstrap layers use it); `ready` once the rollout has called `complete()`. On a node without Pi
+firmware (velaryon) the later steps follow clock and identity directly. Kubernetes pieces run on Kubernetes nodes
+only; the NVIDIA runtime on Kubernetes nodes with an NVIDIA GPU.
 """
 
 from collections.abc import Sequence
@@ -48,8 +52,9 @@ class NodeOsArgs:
     spec: NodeSpec
     cluster: ClusterSpec
     target: SshTarget
-    # False: registration stops after `reboot-check`; `complete()` registers the reboot and the rest once the
-    # rollout (nodes/rollout) has registered what this node's reboot must wait for.
+    in_service: str = "false"  # shell condition: the node serves something (nodes/os/in_service.py)
+    # False: the rolling part (reboot, wait-boot, containerd-rolling) waits for `complete()`, which the rollout
+    # (rollout/) calls once it has registered what this node's rolling reboot must wait for.
     complete: bool = True
 
 
@@ -61,10 +66,13 @@ def is_kubernetes_node(cluster: ClusterSpec, name: str) -> bool:
 class NodeOs(pulumi.ComponentResource):
     """Children: one `command:remote:Command` per step, named `<node>-<step>`."""
 
-    ready: list[pulumi.Resource]  # every step nothing else here depends on: after them, the OS is converged
+    first_boot: list[pulumi.Resource]  # after these a fresh node runs its final boot (wait-fresh-boot, or clock/identity)
+    booted: list[pulumi.Resource]  # every bootstrap step nothing else here depends on: the OS on its current boot
+    ready: list[pulumi.Resource]  # after `complete()`: `booted` plus the rolling reboot and runtime steps
     reboot_check: RebootCheck | None  # None on nodes without Pi firmware
-    reboot: RebootSteps | None  # None on nodes without Pi firmware
-    containerd: pulumi.Resource | None  # on Kubernetes nodes
+    reboot: RebootSteps | None  # the rolling reboot; None on nodes without Pi firmware
+    containerd: pulumi.Resource | None  # on Kubernetes nodes: the bootstrap runtime step
+    containerd_rolling: pulumi.Resource | None  # on Kubernetes nodes, after `complete()`
     kubernetes_packages: pulumi.Resource | None  # kubeadm, kubelet, kubectl; on Kubernetes nodes
 
     def __init__(self, name: str, args: NodeOsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -74,30 +82,22 @@ class NodeOs(pulumi.ComponentResource):
         self._ctx = ctx = StepContext(node, args.cluster, StepRunner(node.name, args.target, self))
         self.ready = []
         self.reboot = None
-        self.containerd = self.kubernetes_packages = None
+        self.containerd = self.containerd_rolling = self.kubernetes_packages = None
+        self._gpu = False
 
         clock = clock_step(ctx)
         identity = identity_step(ctx)
-        self._base: tuple[pulumi.Resource, ...] = (clock, identity)
+        base: tuple[pulumi.Resource, ...] = (clock, identity)
         self.reboot_check = None
         firmware = effective_firmware(node)
         if firmware is not None:
             boot_files = [firmware_step(ctx, firmware), cmdline_step(ctx)]
             self.reboot_check = reboot_check(ctx.runner, after=[s.command for s in boot_files],
-                                             triggers=[s.trigger for s in boot_files], also_after=[clock, identity])
-        if args.complete:
-            self.complete()
+                                             triggers=[s.trigger for s in boot_files], also_after=[clock, identity],
+                                             in_service=args.in_service)
+            base = (self.reboot_check.fresh_wait,)
 
-    def complete(self, reboot_after: Sequence[pulumi.Resource] = (),
-                 runtime_after: Sequence[pulumi.Resource] = ()) -> None:
-        """Register the reboot (after `reboot_after`: the gates and drains of this node's rollout window) and every
-        step that runs on the final boot configuration. `runtime_after`: the previous rollout window's container
-        runtime and Kubernetes package steps, so a runtime or package change rolls window by window."""
-        ctx, node, base = self._ctx, self._args.spec, self._base
-        if self.reboot_check is not None:
-            self.reboot = reboot_when_required(ctx.runner, self.reboot_check, also_after=reboot_after)
-            base = (self.reboot.wait,)
-
+        self.first_boot = list(base)
         swap = swap_step(ctx, *base)
         kernel = kernel_step(ctx, *base)
         mounts = mounts_step(ctx, *base)
@@ -113,13 +113,33 @@ class NodeOs(pulumi.ComponentResource):
             mounts,
             nfs_mounts_step(ctx, *base),
         ]
-        if is_kubernetes_node(self._args.cluster, node.name):
-            gpu = node.gpu is not None and node.gpu.vendor == "nvidia"
+        if is_kubernetes_node(args.cluster, node.name):
+            gpu = self._gpu = node.gpu is not None and node.gpu.vendor == "nvidia"
             runtime = nvidia_step(ctx, kernel) if gpu else None
-            self.containerd = containerd_step(ctx, kernel, runtime, *runtime_after, nvidia=gpu)
+            self.containerd = containerd_step(ctx, kernel, runtime, nvidia=gpu, in_service=args.in_service)
             self.kubernetes_packages = kubernetes_packages_step(ctx, self.containerd, swap)
             leaves.append(self.kubernetes_packages)
         else:
             leaves += [swap, kernel]
-        self.ready = [step for step in leaves if step is not None]
+        self.booted = [step for step in leaves if step is not None]
+        if args.complete:
+            self.complete()
+
+    def complete(self, reboot_after: Sequence[pulumi.Resource] = (),
+                 runtime_after: Sequence[pulumi.Resource] = ()) -> None:
+        """Register the rolling part: the reboot of a node in service (after `reboot_after`: its rollout window's
+        gates and drains, the bootstrap layers) and, on a Kubernetes node, `containerd-rolling` after the reboot
+        and `runtime_after` (the previous window's), so a runtime change rolls window by window."""
+        ctx = self._ctx
+        rolling: list[pulumi.Resource] = []
+        if self.reboot_check is not None:
+            self.reboot = reboot_when_required(ctx.runner, self.reboot_check,
+                                               also_after=[*self.booted, *reboot_after])
+            rolling.append(self.reboot.wait)
+        if self.containerd is not None:
+            self.containerd_rolling = containerd_step(
+                ctx, self.containerd, *rolling, *(reboot_after if not rolling else ()), *runtime_after,
+                nvidia=self._gpu, in_service=self._args.in_service, rolling=True)
+            rolling.append(self.containerd_rolling)
+        self.ready = [*self.booted, *rolling]
         self.register_outputs({"steps": len(self.ready)})

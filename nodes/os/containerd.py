@@ -33,13 +33,16 @@ def docker_repository(vendor: str, codename: str, architecture: str) -> AptSourc
     return AptSource("docker", uri, codename, ("stable",), architecture, f"{uri}/gpg")
 
 
-def containerd_step(ctx: StepContext, *deps: pulumi.Resource | None, nvidia: bool) -> remote.Command:
+def containerd_step(ctx: StepContext, *deps: pulumi.Resource | None, nvidia: bool, in_service: str,
+                    rolling: bool = False) -> remote.Command:
+    """`rolling`: the node's second step, in its rollout window (containerd.sh says why there are two)."""
     os = distro(ctx.node.os)
     repo = docker_repository(os.vendor, os.codename, ctx.node.architecture)
     config = containerd_config(ctx.cluster.versions.kubernetes_minor, nvidia=nvidia)
-    artifacts.record(ctx.name, repo.path, repo.deb822())
-    artifacts.record(ctx.name, PIN_FILE, PIN)
-    artifacts.record(ctx.name, CONFIG_PATH, config)
+    if not rolling:  # the same files: recorded once
+        artifacts.record(ctx.name, repo.path, repo.deb822())
+        artifacts.record(ctx.name, PIN_FILE, PIN)
+        artifacts.record(ctx.name, CONFIG_PATH, config)
     params = {
         **repo.params("GT_DOCKER"),
         "GT_DOCKER_PIN_FILE": PIN_FILE,
@@ -47,5 +50,8 @@ def containerd_step(ctx: StepContext, *deps: pulumi.Resource | None, nvidia: boo
         "GT_PACKAGE": pinned({PACKAGE: ctx.cluster.versions.containerd}),
         "GT_CONFIG_FILE": CONFIG_PATH,
         "GT_CONFIG_TOML": config,
+        "GT_IN_SERVICE": in_service,
+        "GT_ROLLING": "1" if rolling else "0",
     }
-    return ctx.runner.run("containerd", _SCRIPT, params, options=after(*deps, timeout="20m"))
+    name = "containerd-rolling" if rolling else "containerd"
+    return ctx.runner.run(name, _SCRIPT, params, options=after(*deps, timeout="20m"))

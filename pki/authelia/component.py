@@ -133,7 +133,7 @@ class Authelia(pulumi.ComponentResource):
         install = runner.run("authelia-install", _INSTALL,
                              {**source.params("GT_AUTHELIA"), "GT_PACKAGES": pinned({"authelia": spec.pki.authelia.version}),
                               "GT_ETC": ETC, "GT_STATE": STATE},
-                             options=StepOptions(depends_on=list(node.os_ready), timeout="15m"))
+                             options=StepOptions(depends_on=list(node.booted), timeout="15m"))
         # The OIDC signing key: a new one would invalidate every issued token, so it is protected.
         oidc_key = tls.PrivateKey(f"{name}-oidc", algorithm="RSA", rsa_bits=4096,
                                   opts=pulumi.ResourceOptions(parent=self, protect=True))

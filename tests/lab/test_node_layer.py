@@ -69,12 +69,12 @@ def test_every_step_runs_over_real_ssh_and_converges_fresh_hosts(converged: Conv
     assert len(converged.first.outcomes) == len(converged.steps)
     changed = set(converged.first.changes())
     for step in converged.steps:
-        # reboot-check only reports (whether the node reboots); on a host without boot-file changes reboot and
-        # wait-boot have nothing to do
+        # a fresh Pi reboots at reboot-check and wait-fresh-boot sees it back; the rolling reboot, its wait and
+        # containerd-rolling (for a node in service) have nothing left to do on a fresh host
         if step.is_upload:  # a copy prints nothing: its file is there (the identity step installed from it)
             assert _sh(converged.lab, step.node, f"cat {step.remote_path}") == converged.lab.ev.file(
                 SHARED, Path(step.source_path).name), step.resource.name
-        elif step.name not in ("reboot-check", "reboot", "wait-boot"):
+        elif step.name not in ("reboot", "wait-boot", "containerd-rolling"):
             assert step.resource.name in changed, f"{step.resource.name} changed nothing on a fresh host"
 
 
@@ -92,9 +92,15 @@ def test_pis_rebooted_once_onto_a_new_boot_and_the_others_never(converged: Conve
         _sh(converged.lab, name, "test ! -e /run/goldentooth/reboot-required && "
                                  "test ! -e /var/lib/goldentooth/reboot-pending")
         if host.spec.is_pi:
-            wait = converged.first.outcomes[node_steps(converged.lab.ev)[name]["wait-boot"].urn]
+            steps = node_steps(converged.lab.ev)[name]
+            # fresh (nothing served here): it rebooted at once at reboot-check, with no rollout window
+            check = converged.first.outcomes[steps["reboot-check"].urn]
+            assert check.stdout.startswith("fresh node (nothing served here): rebooting now"), check.stdout
+            wait = converged.first.outcomes[steps["wait-fresh-boot"].urn]
             # it only ever reached the new boot: on the old one it would have failed ("still on boot ...")
             assert f"rebooted: boot {boots[0]} -> {boots[1]}" in wait.stdout
+            # and the rolling reboot found nothing left to do
+            assert "no reboot required" in converged.first.outcomes[steps["reboot"].urn].stdout
 
 
 def _unmanaged(config_txt: str) -> str:

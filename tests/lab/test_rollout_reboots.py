@@ -35,7 +35,7 @@ from tests.rollout_support import plan_of
 pytestmark = pytest.mark.lab
 MEMBERS = ("bettley", "cargyll", "dalt")
 RUN_ON = "bettley"
-OS_STEPS = ("firmware", "cmdline", "reboot-check", "reboot", "wait-boot")
+OS_STEPS = ("firmware", "cmdline", "reboot-check", "wait-fresh-boot", "reboot", "wait-boot")
 PLACEHOLDER = "[placeholder stdout of {}]"
 ETCD_PKI = "etc/kubernetes/pki/etcd"
 UNHEALTHY = "/etc/lab-etcd/unhealthy"
@@ -55,7 +55,7 @@ def rollout_steps(ev: Evaluation) -> list[Step]:
     steps = [by_node[n][s] for n in MEMBERS for s in OS_STEPS]
     ips = {str(ev.spec.node(n).ip): n for n in MEMBERS}
     for r in ev.resources:
-        if r.type != COMMAND or not r.parent.endswith("goldentooth:nodes:Rollout::rollout"):
+        if r.type != COMMAND or not r.parent.endswith("goldentooth:rollout:Rollout::rollout"):
             continue
         node = ips.get(str(r.raw_inputs["connection"]["host"]))
         if node is not None and r.name.endswith(tuple(f"-{m}" for m in MEMBERS)):
@@ -94,7 +94,8 @@ class Recorder:
 
 
 def _seed(lab: NodeLab, work: Path) -> None:
-    """kubeadm's etcd certificate layout on every member, a fake member as an enabled service, bettley's manifest."""
+    """kubeadm's etcd certificate layout and kubelet.conf on every member (in service: it reboots in its window,
+    not at once as a fresh node would), a fake member as an enabled service, bettley's manifest."""
     ca = LabCa.create(work)
     client_cert, client_key = ca.issue("healthcheck-client", "kube-etcd-healthcheck-client", "DNS:localhost")
     for name, host in lab.hosts.items():
@@ -102,6 +103,7 @@ def _seed(lab: NodeLab, work: Path) -> None:
         server_cert, server_key = ca.issue(f"server-{name}", name, f"DNS:{name},IP:{ip},IP:127.0.0.1")
         pki = host.root / ETCD_PKI
         pki.mkdir(parents=True, exist_ok=True)
+        (host.root / "etc/kubernetes/kubelet.conf").write_text("# the live node's kubelet.conf\n", encoding="utf-8")
         for source, target in ((ca.cert, "ca.crt"), (client_cert, "healthcheck-client.crt"),
                                (client_key, "healthcheck-client.key"), (server_cert, "server.crt"),
                                (server_key, "server.key")):

@@ -1,6 +1,11 @@
-"""`Rollout`: the node layer's reboots, window by window (nodes/rollout/plan.py).
+"""`Rollout`: the rolling reboots and container runtime changes of nodes in service, window by window
+(nodes/rollout/plan.py), once the bootstrap layers are done.
 
-For each window, in order:
+A fresh node reboots on its own at `reboot-check`, with no window (components/reboot.py), so bare nodes reboot side
+by side and the cluster's bootstrap (pki, edge, k8s) waits for no window. A node in service reboots here. The
+whole rollout starts after the bootstrap layers (`RolloutArgs.after`): a rolling reboot never overlaps a bootstrap
+step, on its node or elsewhere (a kubeadm upgrade, a HAProxy reload). The layers built after it (registry order)
+wait for their node's rolling reboot through `Node.os_ready`. For each window, in order:
 1. once the previous window's nodes are back on their new boot: for every quorum a node of the window belongs
    to, a gate on the check's `run_on` node waits until the quorum is healthy (`QuorumCheck` contributions: etcd,
    Consul, Vault, Nomad, SeaweedFS, Slurm); side by side, each Kubernetes node of the window is cordoned and
@@ -9,10 +14,10 @@ For each window, in order:
    through the load balancer never races the balancer's own reboot) and the previous window is uncordoned;
 3. once every node of the window is back, each drained node is uncordoned.
 The uncordons overlap the next window's gates and drains, which keeps the chain of sequential steps short.
-Nodes that cannot reboot (velaryon) have a window too: the container runtime and Kubernetes package steps of a
-window wait for the previous window's, so a containerd or package change rolls through the cluster the same way.
+Nodes that cannot reboot (velaryon) have a window too: `containerd-rolling` of a window waits for the previous
+window's, so a container runtime change rolls through the cluster the same way.
 Gates, drains and uncordons take the node's `reboot-check` line on stdin and carry its triggers: they run
-exactly when the reboot step does and act only for a node that really reboots.
+exactly when the reboot step does and act only for a node that reboots in its window.
 """
 
 from collections.abc import Mapping, Sequence
@@ -45,7 +50,8 @@ def _timeout(seconds: int) -> str:
 class RolloutArgs:
     spec: ClusterSpec
     checks: Sequence[QuorumCheck]  # every layer's, merged
-    nodes: Mapping[str, Node]  # registered up to their reboot-check (NodeArgs.complete=False)
+    nodes: Mapping[str, Node]  # registered without their rolling part (NodeArgs.complete=False)
+    after: Sequence[pulumi.Resource] = ()  # the bootstrap layers' components: the rollout starts once they are done
 
 
 class Rollout(pulumi.ComponentResource):
@@ -56,7 +62,7 @@ class Rollout(pulumi.ComponentResource):
     uncordons: dict[str, remote.Command]
 
     def __init__(self, name: str, args: RolloutArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("goldentooth:nodes:Rollout", name, None, opts)
+        super().__init__("goldentooth:rollout:Rollout", name, None, opts)
         spec, nodes = args.spec, args.nodes
         rebootable = {n: node.reboot_check for n, node in nodes.items() if node.reboot_check is not None}
         # Every node has a window: the Pis reboot in theirs, and every Kubernetes node's container runtime and
@@ -67,7 +73,7 @@ class Rollout(pulumi.ComponentResource):
         kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
         admin = nodes[spec.kubeadm_init_node()]
         admin_runner = StepRunner(admin.spec.name, admin.target, self)
-        back: list[pulumi.Resource] = []  # the previous window's nodes, on their new boot
+        back: list[pulumi.Resource] = list(args.after)  # the previous window's nodes, on their new boot
         uncordoned: list[pulumi.Resource] = []  # the previous window's uncordons
         runtimes: list[pulumi.Resource] = []  # the previous window's container runtime and package steps
         for window in self.plan.windows:
@@ -90,8 +96,7 @@ class Rollout(pulumi.ComponentResource):
             # races the balancer's own reboot) and for the previous window to be back in service.
             for member in window:
                 nodes[member].complete(reboot_after=[*back, *uncordoned, *prepared], runtime_after=runtimes)
-            runtimes = [step for m in window for step in (nodes[m].os.containerd, nodes[m].os.kubernetes_packages)
-                        if step is not None] or runtimes
+            runtimes = [step for m in window if (step := nodes[m].os.containerd_rolling) is not None] or runtimes
             # Uncordons go through the API load balancer: after every reboot of the window is back.
             back = [wait for m in window if (wait := nodes[m].reboot_done) is not None]
             uncordoned = []

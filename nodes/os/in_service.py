@@ -1,0 +1,30 @@
+"""Whether a node serves something: the test that decides between a fresh node's immediate reboot and a rolling
+one in its window (components/reboot.py), and whether a container runtime change waits for the window.
+
+A node is in service when it is a Kubernetes node (kubeadm wrote its kubelet.conf: joined, or the init node) or
+when any TCP port its layers contribute (`ListenPort`, ssh aside) is listening. Both hold on every node of the
+live cluster; neither holds on a freshly flashed one, where only sshd listens. A node whose services have all
+stopped counts as fresh: taking it down takes nothing from a quorum or a workload that it still gives."""
+
+from collections.abc import Iterable
+
+from components.contributions import ListenPort
+
+KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
+SSH_PORT = 22
+
+
+def service_ports(ports: Iterable[ListenPort], node: str) -> tuple[int, ...]:
+    """The TCP ports of `node` whose listener means it serves something, sorted."""
+    return tuple(sorted({p.port for p in ports if p.node == node and p.protocol == "tcp" and p.port != SSH_PORT}))
+
+
+def in_service_condition(kubernetes: bool, ports: Iterable[int]) -> str:
+    """A shell condition (run with bash -c) that holds while the node is in service."""
+    tests = [f"[ -e {KUBELET_CONF} ]"] if kubernetes else []
+    wanted = sorted(set(ports))
+    if wanted:
+        # `ss` filters by local port; any listener on any address counts.
+        expression = " or ".join(f"sport = :{p}" for p in wanted)
+        tests.append(f"ss -Hltn '( {expression} )' | grep -q .")
+    return " || ".join(tests) if tests else "false"
