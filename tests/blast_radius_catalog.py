@@ -201,10 +201,11 @@ CATALOG += (
         "overclock one worker (harlton's `firmware`)",
         plain=_overclock_harlton,
         expected=Expected(updated={"harlton-firmware": 1, "harlton-reboot-check": 1, "harlton-reboot": 1,
-                                   "harlton-wait-boot": 1,
+                                   # in service: it reboots in its window; wait-fresh-boot finds nothing pending
+                                   "harlton-wait-boot": 1, "harlton-wait-fresh-boot": 1,
                                    # the rollout drains it before its reboot and uncordons it after (init node)
                                    "bettley-reboot-drain-harlton": 1, "bettley-reboot-uncordon-harlton": 1}),
-        changes="that node's firmware, reboot check, reboot and wait-for-boot steps, and its drain and uncordon",
+        changes="that node's firmware, reboot check, reboot and both wait-for-boot steps, and its drain and uncordon",
     ),
     CatalogEdit(
         "worker-default-firmware",
@@ -282,7 +283,7 @@ CATALOG += (
                      "allyrion-prometheus-config": 1},
             created={
                 "quenton": 2,  # its node component and its layer component
-                "quenton-*": 35,  # its node steps (one a component), certificates, Vector, join, leave steps
+                "quenton-*": 37,  # its node steps (one a component), certificates, Vector, join, leave steps
                 # on the init node: its join's credentials, the rollout's drain and uncordon around its reboot
                 "bettley-join-credentials-for-quenton": 1,
                 "bettley-reboot-drain-quenton": 1,
@@ -310,7 +311,7 @@ CATALOG += (
             },
             deleted={
                 "lipps": 2,
-                "lipps-*": 63,  # its steps, and its leave steps (their deletes drain, leave and reset it)
+                "lipps-*": 65,  # its steps, and its leave steps (their deletes drain, leave and reset it)
                 "consul-*-lipps-*": 4,  # its Consul and Nomad agent tokens
                 "bettley-join-credentials-for-lipps": 1,
                 "bettley-reboot-drain-lipps": 1,

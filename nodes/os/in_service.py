@@ -24,7 +24,8 @@ def in_service_condition(kubernetes: bool, ports: Iterable[int]) -> str:
     tests = [f"[ -e {KUBELET_CONF} ]"] if kubernetes else []
     wanted = sorted(set(ports))
     if wanted:
-        # `ss` filters by local port; any listener on any address counts.
+        # `ss` filters by local port; any listener on any address counts. Without `ss` (iproute2) the node cannot
+        # tell, so it counts as in service: the window is the safe way to reboot.
         expression = " or ".join(f"sport = :{p}" for p in wanted)
-        tests.append(f"ss -Hltn '( {expression} )' | grep -q .")
+        tests.append(f"{{ ! command -v ss >/dev/null || ss -Hltn '( {expression} )' | grep -q .; }}")
     return " || ".join(tests) if tests else "false"
