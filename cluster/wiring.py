@@ -25,7 +25,6 @@ from k8s.cluster import Kubernetes, KubernetesArgs
 from lifecycle.component import Lifecycle, LifecycleArgs
 from lifecycle.forget import Forget, ForgetArgs, forget_steps
 from nodes.node import Node, NodeArgs
-from nodes.os.component import is_kubernetes_node
 from nodes.os.in_service import in_service_condition, service_ports
 from nodes.targets import ssh_target
 from observability.component import Observability, ObservabilityArgs
@@ -45,7 +44,7 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
     ports = ctx.contributions.listen_ports
     built = {node.name: Node(node.name, NodeArgs(
         node, spec, ssh_target(spec, node, ctx.secrets),
-        in_service_condition(is_kubernetes_node(spec, node.name), service_ports(ports, node.name)), complete=False),
+        in_service_condition(service_ports(ports, node.name)), complete=False),
         ctx.opts) for node in spec.nodes}
     # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
     targets = {name: n.target for name, n in built.items()}

@@ -30,7 +30,8 @@ def needs(ev: Evaluation, later: str, earlier: str) -> bool:
         if urn in seen:
             continue
         seen.add(urn)
-        todo.extend(by_urn[urn].dependencies)
+        if urn in by_urn:  # a read resource (the looked-up zone) is no resource of the plan
+            todo.extend(by_urn[urn].dependencies)
     return False
 
 

@@ -28,36 +28,36 @@ def test_a_listening_contributed_port_puts_a_node_in_service_and_a_silent_one_do
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         silent = probe.getsockname()[1]
-    assert _holds(in_service_condition(False, [silent, listening]))
-    assert not _holds(in_service_condition(False, [silent]))
-    assert not _holds(in_service_condition(False, []))  # nothing contributed: always fresh
+    assert _holds(in_service_condition([silent, listening]))
+    assert not _holds(in_service_condition([silent]))
+    assert not _holds(in_service_condition([]))  # nothing contributed, no kubelet.conf here: fresh
 
 
 def test_a_kubernetes_node_is_in_service_once_kubeadm_wrote_its_kubelet_conf() -> None:
-    condition = in_service_condition(True, [])
+    condition = in_service_condition([])
     assert condition == f"[ -e {KUBELET_CONF} ]"
     assert _holds(condition.replace(KUBELET_CONF, "/")) and not _holds(condition.replace(KUBELET_CONF, "/nonexistent"))
 
 
 def test_every_node_of_the_real_stack_is_told_what_it_serves(real_evaluation: Evaluation) -> None:
     """On the live cluster every node is in service (so it reboots in its window): each Kubernetes node by its
-    kubelet.conf, allyrion (no kubelet) by its HAProxy and Prometheus ports; ssh never counts."""
+    kubelet.conf (tested on every node, whatever its roles), allyrion (no kubelet) by its HAProxy and Prometheus
+    ports; ssh never counts."""
     spec = real_evaluation.spec
     ports = collect_contributions(spec).listen_ports
     checks = {r.name.removesuffix("-reboot-check"): r.raw_inputs["create"] for r in real_evaluation.resources
               if r.name.endswith("-reboot-check")}
     assert len(checks) == len([n for n in spec.nodes if n.is_pi])
-    kubernetes = {*spec.roles.kubernetes.control_plane, *spec.roles.kubernetes.workers}
     for node, create in checks.items():
         served = service_ports(ports, node)
         assert 22 not in served
-        assert (KUBELET_CONF in create) == (node in kubernetes), node
+        assert KUBELET_CONF in create, node
         assert all(f"sport = :{p}" in create for p in served), node
     assert {80, 443} <= set(service_ports(ports, spec.roles.haproxy))
 
 
 def test_a_node_that_cannot_list_its_listeners_counts_as_in_service(listening: int) -> None:
     """Without `ss` a node cannot tell whether it serves, so it takes the safe way: its rollout window."""
-    condition = in_service_condition(False, [listening + 1 if listening < 65535 else listening - 1])
+    condition = in_service_condition([listening + 1 if listening < 65535 else listening - 1])
     assert not _holds(condition)
     assert _holds(f"PATH=/nonexistent; {condition}")

@@ -222,8 +222,8 @@ def test_the_cluster_ca_key_never_passes_through_the_program(real_evaluation: Ev
 
 @pytest.fixture
 def os_ready_markers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Give every Node an `os_ready` resource, as the node layer does, to check that the Kubernetes layer's
-    first step on each node waits for it (whatever the node layer puts there)."""
+    """Give every Node a bootstrap resource in `booted` and `first_boot`, as the node layer does, to check that the
+    edge's and the Kubernetes layer's first step on each node waits for it (whatever the node layer puts there)."""
     original = nodes.node.Node.__init__
     names: list[str] = []
 
@@ -232,7 +232,9 @@ def os_ready_markers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ) -> None:
         original(self, name, args, opts)
         name = f"{args.spec.name}-os-ready-marker"
-        self.os_ready.append(random.RandomId(name, byte_length=1, opts=pulumi.ResourceOptions(parent=self)))
+        marker = random.RandomId(name, byte_length=1, opts=pulumi.ResourceOptions(parent=self))
+        self.booted.append(marker)
+        self.first_boot.append(marker)
         names.append(name)
 
     monkeypatch.setattr(nodes.node.Node, "__init__", init)
@@ -257,7 +259,9 @@ def test_the_bootstrap_files_wait_only_for_the_nodes_last_boot(real_evaluation: 
     for node, step in steps:
         command, packages = ev.command(f"{node}-{step}"), ev.command(f"{node}-kubernetes-packages")
         if ev.spec.node(node).is_pi:
-            assert ev.waits_for(command, ev.command(f"{node}-wait-boot")), step
+            # a fresh node's reboot; a node in service reboots in its window, after the bootstrap
+            assert ev.waits_for(command, ev.command(f"{node}-wait-fresh-boot")), step
+            assert not ev.waits_for(command, ev.command(f"{node}-wait-boot")), step
             assert not ev.waits_for(command, packages), step
         else:
             assert ev.waits_for(command, packages), step

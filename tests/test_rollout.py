@@ -278,5 +278,5 @@ def test_a_layer_built_before_the_rollout_cannot_wait_for_the_final_boot_by_mist
     node = Node.__new__(Node)
     node.spec = real_evaluation.spec.node("fenn")
     node._ready = None
-    with pytest.raises(RuntimeError, match="before the rollout completed the node.*`booted`"):
+    with pytest.raises(RuntimeError, match=r"before the rollout completed the node.*`booted`"):
         _ = node.os_ready

@@ -2,7 +2,8 @@
 one in its window (components/reboot.py), and whether a container runtime change waits for the window.
 
 A node is in service when it is a Kubernetes node (kubeadm wrote its kubelet.conf: joined, or the init node) or
-when any TCP port its layers contribute (`ListenPort`, ssh aside) is listening. Both hold on every node of the
+when any TCP port its layers contribute (`ListenPort`, ssh aside) is listening. The kubelet.conf test is on
+every node, whatever its roles say, so taking a node out of Kubernetes changes nothing here until it is reset. Both hold on every node of the
 live cluster; neither holds on a freshly flashed one, where only sshd listens. A node whose services have all
 stopped counts as fresh: taking it down takes nothing from a quorum or a workload that it still gives."""
 
@@ -19,13 +20,13 @@ def service_ports(ports: Iterable[ListenPort], node: str) -> tuple[int, ...]:
     return tuple(sorted({p.port for p in ports if p.node == node and p.protocol == "tcp" and p.port != SSH_PORT}))
 
 
-def in_service_condition(kubernetes: bool, ports: Iterable[int]) -> str:
+def in_service_condition(ports: Iterable[int]) -> str:
     """A shell condition (run with bash -c) that holds while the node is in service."""
-    tests = [f"[ -e {KUBELET_CONF} ]"] if kubernetes else []
+    tests = [f"[ -e {KUBELET_CONF} ]"]
     wanted = sorted(set(ports))
     if wanted:
         # `ss` filters by local port; any listener on any address counts. Without `ss` (iproute2) the node cannot
         # tell, so it counts as in service: the window is the safe way to reboot.
         expression = " or ".join(f"sport = :{p}" for p in wanted)
         tests.append(f"{{ ! command -v ss >/dev/null || ss -Hltn '( {expression} )' | grep -q .; }}")
-    return " || ".join(tests) if tests else "false"
+    return " || ".join(tests)
