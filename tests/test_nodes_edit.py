@@ -12,13 +12,14 @@ from tests.nodes_support import node_steps
 
 
 def _fingerprint(r: RecordedResource) -> str:
-    """Everything the engine would diff for this resource: inputs, edges and options."""
+    """Everything the engine would diff for this resource: inputs, parent and options. Not its dependency edges:
+    the engine stores new edges without running anything (tests/blast_radius.py; a command that depends on a
+    replaced resource does not re-run, research/anchors.md), and a rolling reboot's edges to the bootstrap layers
+    grow whenever those layers gain a step."""
     return json.dumps(
         {
             "inputs": r.inputs,
             "parent": r.parent,
-            "dependencies": r.dependencies,
-            "propertyDependencies": r.property_dependencies,
             "options": [r.protect, r.retain_on_delete, r.delete_before_replace, r.provider, r.deleted_with,
                         r.additional_secret_outputs, r.ignore_changes, r.replace_on_changes],
         },
@@ -47,10 +48,12 @@ def test_changing_one_workers_overclock_changes_only_its_firmware_and_reboot_ste
     real_evaluation: Evaluation, evaluate_edited: Callable[[Edit], Evaluation]
 ) -> None:
     edited = evaluate_edited(_overclock_harlton)
-    # Its boot files, the check that says it reboots, the reboot and the wait, and the rollout's drain before and
-    # uncordon after (on the init node): a worker is in no quorum, so no gate.
+    # Its boot files, the check that says it reboots, the reboot and both waits (in service, it reboots in its
+    # window), and the rollout's drain before and uncordon after (on the init node): a worker is in no quorum,
+    # so no gate.
     assert _changed(real_evaluation, edited) == {"harlton-firmware", "harlton-reboot-check", "harlton-reboot",
-                                                 "harlton-wait-boot", "bettley-reboot-drain-harlton",
+                                                 "harlton-wait-boot", "harlton-wait-fresh-boot",
+                                                 "bettley-reboot-drain-harlton",
                                                  "bettley-reboot-uncordon-harlton"}
     block = node_steps(edited)["harlton"]["firmware"].params["GT_BLOCK"].splitlines()
     assert "arm_freq=1800" in block and "over_voltage=4" in block
@@ -79,9 +82,9 @@ def test_a_kubernetes_upgrade_touches_only_the_package_steps_of_the_node_layer(
 
 
 _NODE_STEPS = {
-    "clock", "identity", "firmware", "cmdline", "reboot", "wait-boot", "swap-off", "kernel", "journald",
-    "wireless-off", "ssh-hardening", "unattended-upgrades", "nfs-server", "nfs-mounts", "nvidia-runtime",
-    "containerd", "kubernetes-packages",
+    "clock", "identity", "firmware", "cmdline", "reboot-check", "wait-fresh-boot", "reboot", "wait-boot",
+    "swap-off", "kernel", "journald", "wireless-off", "ssh-hardening", "unattended-upgrades", "nfs-server",
+    "nfs-mounts", "nvidia-runtime", "containerd", "containerd-rolling", "kubernetes-packages",
 }
 _KUBERNETES_NODES = {
     "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield", "jast", "karstark",
