@@ -29,8 +29,12 @@ MOVED_SCRIPTS = {
 # Layers that joined after the baseline was taken (before the architecture refactor): their resources are new by
 # design. Each one that is on in the real stack adds resources under its own component.
 # lifecycle: one leave command per (node, membership step), whose create changes nothing on the host (issue 19).
-ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch", "lifecycle")
+# rollout: the rolling reboots' gates, drains and uncordons, once under `goldentooth:nodes:Rollout` (issue 12).
+ADDED_LAYERS = ("pki", "hashicorp", "storage", "observability", "batch", "lifecycle", "rollout")
 _K8S = "urn:pulumi:goldentooth::goldentooth::goldentooth:k8s:"
+_REAL_NODES = ("allyrion", "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield",
+               "jast", "karstark", "lipps", "manderly", "norcross", "oakheart", "payne", "velaryon")
+_KUBERNETES_NODES = _REAL_NODES[1:]
 _WORKERS = ("erenford", "fenn", "gardener", "harlton", "inchfield", "jast", "karstark", "lipps", "manderly",
             "norcross", "oakheart", "payne", "velaryon")
 # Former resources that a change changes on purpose, with why.
@@ -78,7 +82,8 @@ INTENDED_CHANGES = {
         for type_ in ("user:User", "userPolicy:UserPolicy", "accessKey:AccessKey")
     ),
     # Each Pi's reboot now waits for its reboot-check and its rollout window's quorum gates and drains (issue 11
-    # item 4): new dependency edges only; inputs and triggers are unchanged, so nothing re-runs.
+    # item 4), and carries GT_ROLLING (issue 12 item 8: the rolling reboot of a node in service): its text
+    # changed, so it runs once more and reboots nothing unless a boot file changed.
     *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{pi}-reboot"
       for pi in ("allyrion", "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield",
                  "jast", "karstark", "lipps", "manderly", "norcross", "oakheart", "payne")),
@@ -88,11 +93,19 @@ INTENDED_CHANGES = {
     *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-kubernetes-packages"
       for node in ("bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield", "jast",
                    "karstark", "lipps", "manderly", "norcross", "oakheart", "payne", "velaryon")),
-    # The container runtime rolls window by window (issue 12 item 4): each containerd step now also waits for
-    # the previous rollout window's runtime and packages. New edges only; nothing re-runs.
+    # Issue 12 items 4 and 8: on a node in service (the live ones) the bootstrap containerd step leaves a runtime
+    # change to `containerd-rolling` in the node's window (its script gained that test: it runs once more and,
+    # in service with containerd installed, changes nothing); on a fresh node it installs at once.
     *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-containerd"
-      for node in ("bettley", "cargyll", "dalt", "fenn", "gardener", "inchfield", "jast", "karstark", "lipps",
-                   "norcross", "oakheart", "payne", "velaryon")),
+      for node in _KUBERNETES_NODES),
+    # Issue 12 item 8: a fresh node reboots at its reboot-check and the node's other steps wait for
+    # `wait-fresh-boot` instead of the rolling `wait-boot` (new edges only: nothing re-runs); the rolling reboot
+    # and its wait carry GT_ROLLING (their text changed: each runs once more, and finds nothing to do unless a
+    # boot file changed).
+    *(f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:Command::{node}-{step}"
+      for node in _REAL_NODES
+      for step in ("swap-off", "kernel", "journald", "wireless-off", "ssh-hardening", "unattended-upgrades",
+                   "nfs-mounts", "nfs-server", "wait-boot")),
 }
 # Former resources removed on purpose, with why.
 REMOVED = {
@@ -125,8 +138,6 @@ ADDED_IN_FORMER_LAYERS = {
 # node's identity step, whose inputs were quadratic in the inventory. Each node gains an upload of the one shared
 # file, and its identity step takes the staged path and the list's sha256 instead of the list (its script runs
 # once more and writes the same /etc/hosts).
-_REAL_NODES = ("allyrion", "bettley", "cargyll", "dalt", "erenford", "fenn", "gardener", "harlton", "inchfield",
-               "jast", "karstark", "lipps", "manderly", "norcross", "oakheart", "payne", "velaryon")
 ADDED_IN_FORMER_LAYERS |= {
     f"urn:pulumi:goldentooth::goldentooth::goldentooth:nodes:Os$command:remote:CopyToRemote::{node}-hosts-upload"
     for node in _REAL_NODES
@@ -209,8 +220,9 @@ def _without_new_node_steps(entry: dict[str, Any]) -> dict[str, Any]:
 # New components of former layers, with why. The node layer's rollout (issue 11 item 4): quorum gates, drains and
 # uncordons between reboot windows, under `goldentooth:nodes:Rollout`.
 ADDED_COMPONENTS = ("goldentooth:nodes:Rollout",)
-# New steps of former components, by step name: each Pi's `reboot-check` (whether it reboots, for the rollout).
-ADDED_STEPS = ("-reboot-check",)
+# New steps of former components, by step name: each Pi's `reboot-check` (whether it reboots, for the rollout;
+# a fresh node reboots there) and `wait-fresh-boot` after it; each Kubernetes node's `containerd-rolling`.
+ADDED_STEPS = ("-reboot-check", "-wait-fresh-boot", "-containerd-rolling")
 
 
 def _added_by_a_new_layer(urn: str) -> bool:
