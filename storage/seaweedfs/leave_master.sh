@@ -25,7 +25,10 @@ configuration() {
   done
   return 1
 }
-member() { [ "$1" = "$GT_MASTER_ID" ] || [ "${1%.*}" = "$GT_MASTER_ID" ]; }
+address() {  # a raft server id's HTTP address: ip:port, without a `.grpcPort` suffix
+  if [[ $1 =~ ^(.*:[0-9]+)\.[0-9]+$ ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; else printf '%s\n' "$1"; fi
+}
+member() { [ "$(address "$1")" = "$GT_MASTER_ID" ]; }
 lists() {  # whether the raft servers $1 (one per line) include $GT_MASTER_ID
   local peer
   while IFS= read -r peer; do
@@ -45,7 +48,7 @@ if [ -z "$listed" ]; then
   exit 0
 fi
 for peer in "${remaining[@]}"; do
-  if answer=$(status "${peer%.*}") && [ -n "$(field "$answer" Leader)" ]; then healthy=$((healthy + 1)); fi
+  if answer=$(status "$(address "$peer")") && [ -n "$(field "$answer" Leader)" ]; then healthy=$((healthy + 1)); fi
 done
 if [ $((2 * healthy)) -le "${#remaining[@]}" ]; then
   fail "only $healthy of the ${#remaining[@]} masters left without $GT_MASTER_ID (${remaining[*]}) answer with a leader: removing it would leave the master raft without a quorum; bring them back first"
