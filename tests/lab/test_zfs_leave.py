@@ -35,7 +35,7 @@ LEAVING = "gardener"
 
 
 def _without_gardener(plain: dict[str, Any]) -> dict[str, Any]:
-    changed = json.loads(json.dumps(plain))
+    changed: dict[str, Any] = json.loads(json.dumps(plain))
     changed["roles"]["zfs"].remove(LEAVING)
     for disk in next(n for n in changed["nodes"] if n["name"] == LEAVING)["disks"]:
         if disk.get("purpose") == "zfs":
