@@ -1,7 +1,8 @@
 """What the storage layer asks of the concerns other layers own, from the spec alone: alert rules on ZFS
 replication lag (the metric rides the node exporter's textfile collector, which the observability layer scrapes
 on every node), SeaweedFS scrape targets, Consul services, listening ports and quorum checks, Ceph's when it
-is on, and SeaweedFS's certificates only when SeaweedFS is configured to use them."""
+is on, SeaweedFS's certificates only when SeaweedFS is configured to use them, and the leave steps of SeaweedFS's
+servers and of ZFS replication peers (storage/seaweedfs/leave.py, storage/zfs/leave.py)."""
 
 from components.contributions import (
     AlertRule,
@@ -14,7 +15,9 @@ from components.contributions import (
 )
 from config.spec import ClusterSpec
 from storage.ceph.plan import ceph_contributions
+from storage.seaweedfs.leave import leave_steps as seaweedfs_leave_steps
 from storage.seaweedfs.plan import certificate_requests, seaweedfs_ports
+from storage.zfs.leave import leave_steps as zfs_leave_steps
 from storage.zfs.units import METRIC
 
 
@@ -48,7 +51,7 @@ def _zfs(spec: ClusterSpec) -> Contributions:
             description=f"No success of the syncoid service for that replica has been recorded on {members[0]}.",
         ),
     ]
-    return Contributions(alert_rules=(AlertRuleGroup("zfs-replication", tuple(rules)),))
+    return Contributions(alert_rules=(AlertRuleGroup("zfs-replication", tuple(rules)),), leave_steps=zfs_leave_steps(spec))
 
 
 def _seaweedfs(spec: ClusterSpec) -> Contributions:
@@ -99,4 +102,5 @@ def _seaweedfs(spec: ClusterSpec) -> Contributions:
         for kind in ("master", "volume", "filer") if members[kind]
     ))
     return Contributions(scrape_targets=targets, consul_services=services, listen_ports=listen,
-                         quorum_checks=(quorum,), alert_rules=(alerts,), certificates=certificate_requests(spec))
+                         quorum_checks=(quorum,), alert_rules=(alerts,), certificates=certificate_requests(spec),
+                         leave_steps=seaweedfs_leave_steps(spec))

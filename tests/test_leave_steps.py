@@ -16,7 +16,8 @@ def test_every_contributed_leave_step_renders_and_passes_shellcheck(real_evaluat
                                                                      tmp_path: Path) -> None:
     steps = collect_contributions(real_evaluation.spec).leave_steps
     memberships = {s.membership for s in steps}
-    assert {"kubernetes", "consul", "vault", "nomad", "slurm"} <= memberships, memberships
+    assert {"kubernetes", "consul", "vault", "nomad", "slurm", "seaweedfs-volume", "seaweedfs-filer",
+            "seaweedfs-master", "zfs"} <= memberships, memberships
     shellcheck = system_tool("shellcheck", "shellcheck")
     files = []
     for index, step in enumerate(sorted(steps, key=lambda s: (s.membership, s.node))):

@@ -4,10 +4,21 @@
 # once another master answers (on the very first start of the cluster, the first master has nobody to elect with).
 if gt_write /etc/seaweedfs/security.toml 0644 "$GT_SECURITY"; then :; fi
 # Servers this node no longer runs (the predecessor ran a fourth master on payne): stopped and removed once the
-# configured ones are up. Removing a retired master from the raft membership is left to an operator (weed shell).
+# configured ones are up. A master that was in roles.seaweedfs.masters is removed from the raft by its leave step
+# (storage/seaweedfs/leave.py), which runs after this update in the same `up`; one this program never configured
+# (the predecessor's) has no leave step: `cluster.raft.remove` in weed shell. A volume server that still holds
+# volumes is left running: its leave step (a delete, which the engine runs after every update) moves them off
+# before it stops it.
+holds_volumes() {
+  local answer
+  answer=$(curl -fsS --max-time 3 "$GT_SCHEME://$GT_IP:$GT_VOLUME_PORT/status" 2>/dev/null) || return 1
+  python3 -c 'import json, sys; sys.exit(0 if json.loads(sys.argv[1]).get("Volumes") else 1)' "$answer"
+}
 for kind in $GT_RETIRED; do
   unit=/etc/systemd/system/seaweedfs-$kind.service
-  if [ -e "$unit" ]; then
+  if [ "$kind" = volume ] && [ -e "$unit" ] && holds_volumes; then
+    echo "seaweedfs-volume still holds volumes: left running for its leave step to evacuate"
+  elif [ -e "$unit" ]; then
     systemctl disable --now "seaweedfs-$kind.service" || true
     rm -f "$unit"
     systemctl daemon-reload
