@@ -30,10 +30,10 @@ def test_a_rebuild_re_runs_every_unprotected_step_of_that_node_and_nothing_elsew
     before = real_evaluation.by_urn()
     changed = [before[u] for u in d.updated]
     assert d.deleted == frozenset()
-    # Created: the step that forgets the old incarnation (its Node object) from the first control plane, before
-    # fenn's join runs again.
+    # Created: the steps that forget the old incarnation (its Node object, from the first control plane; its
+    # Consul member, from a remaining Consul server), before fenn's join runs again.
     created = {d.after.by_urn()[u].name: d.after.by_urn()[u] for u in d.created}
-    assert set(created) == {"fenn-forget", "fenn-forget-kubernetes-delete-node"}
+    assert set(created) == {"fenn-forget", "fenn-forget-kubernetes-delete-node", "fenn-forget-consul-force-leave"}
     forget = created["fenn-forget-kubernetes-delete-node"]
     assert forget.raw_inputs["connection"]["host"] == str(real_evaluation.spec.node("bettley").ip)
     assert d.after.waits_for(d.after.command("fenn-kubeadm-join"), forget)
