@@ -120,3 +120,14 @@ def test_a_rebuilt_control_plane_member_loses_its_old_etcd_member_before_it_join
     assert "generated from k8s/leave/etcd_remove.sh;" in remove.inputs["create"]
     # Never on a node that was not rebuilt.
     assert [r.name for r in after.of_type("goldentooth:lifecycle:Forget")] == ["cargyll-forget"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap outside lifecycle/: k8s/kubeadm/join.py gives the init node's join-credentials step the join's "
+    "script and config digests as triggers but not the joining node's generation, so a rebuild re-runs the join "
+    "with a bootstrap token whose two-hour expiry has passed (tests/lab/test_lifecycle_rebuild_lab.py ends in the "
+    "same xfail). Remove this mark when that step follows the joining node's generation."))
+def test_a_rebuild_renews_the_join_credentials_before_the_rebuilt_node_joins(
+        real_evaluation: Evaluation, evaluate_edited: Evaluate) -> None:
+    d = delta(real_evaluation, evaluate_edited(lambda p: p.update(lifecycle={"generations": {"karstark": 1}})))
+    assert real_evaluation.command("bettley-join-credentials-for-karstark").urn in d.updated
