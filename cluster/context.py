@@ -9,6 +9,7 @@ import pulumi
 from components.contributions import Contributions
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
+from lifecycle.forget import LateSecrets
 
 if TYPE_CHECKING:
     from nodes.node import Node
@@ -23,6 +24,8 @@ class LayerContext:
     contributions: Contributions  # every layer's, merged in registry order
     cluster: pulumi.Resource  # the composition root: each layer component's parent
     built: dict[str, object] = field(default_factory=dict)  # layer name -> what its build returned
+    # Secrets a rebuilt node's forget steps (built with the nodes) take from a later layer (lifecycle/forget.py).
+    late_secrets: LateSecrets = field(default_factory=LateSecrets)
 
     @property
     def opts(self) -> pulumi.ResourceOptions:

@@ -49,8 +49,9 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
     # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
     targets = {name: n.target for name, n in built.items()}
     for name, steps in forget_steps(ctx.contributions.leave_steps, spec.lifecycle.generations).items():
-        forget = Forget(f"{name}-forget", ForgetArgs(name, spec.lifecycle.generations[name], tuple(steps), targets),
-                        ctx.opts)
+        late = {step.secret: ctx.late_secrets.get(step.secret) for step in steps if step.secret}
+        forget = Forget(f"{name}-forget", ForgetArgs(name, spec.lifecycle.generations[name], tuple(steps), targets,
+                                                     late), ctx.opts)
         built[name].booted.extend(forget.steps)
     return built
 
@@ -178,7 +179,7 @@ def cloudflare(ctx: LayerContext) -> "CloudflareTunnel | None":
 
 def lifecycle(ctx: LayerContext) -> Lifecycle:
     """Every layer's leave steps, after every layer: each runs before the node's OS steps and its Kubernetes join are
-    deleted; the HashiCorp leaves get the tokens they need on stdin."""
+    deleted; the HashiCorp leaves (and a rebuilt node's forget steps) get the tokens they need on stdin."""
     k8s = ctx.layer("k8s", Kubernetes)
     anchors: dict[str, list[pulumi.Resource]] = {name: list(node.os_ready) for name, node in ctx.nodes.items()}
     for join in k8s.control_plane_joins:
@@ -189,5 +190,7 @@ def lifecycle(ctx: LayerContext) -> Lifecycle:
     if (hashicorp_layer := ctx.optional("hashicorp", Hashicorp)) is not None:
         secrets["vault-admin-token"] = hashicorp_layer.identity.vault_admin_token
         secrets["nomad-management-token"] = hashicorp_layer.identity.nomad_management_token
+        secrets["consul-management-token"] = hashicorp_layer.identity.consul_management_token
+    ctx.late_secrets.resolve(secrets)  # what a rebuilt node's forget steps asked for (wiring.nodes)
     targets = {name: node.target for name, node in ctx.nodes.items()}
     return Lifecycle("lifecycle", LifecycleArgs(ctx.contributions.leave_steps, targets, anchors, secrets), ctx.opts)

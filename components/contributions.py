@@ -194,7 +194,7 @@ class LeaveStep:
 
     The lifecycle layer registers one command per step whose `delete` runs `script` on `run_on` (lifecycle/):
     lower `order` runs first among the steps of one node. `secret` names a secret the wiring hands the lifecycle
-    layer (lifecycle/component.py `LEAVE_SECRETS`); it reaches the script on stdin, stored encrypted in state."""
+    layer (`secrets` in cluster/wiring.py `lifecycle`); it reaches the script on stdin, stored encrypted in state."""
 
     membership: str
     node: str
@@ -204,8 +204,12 @@ class LeaveStep:
     order: int = 0
     secret: str = ""  # "" = no stdin; else a key of the secrets the lifecycle layer is given
     # Also run, from the remaining member `run_on`, when `node` is rebuilt (goldentooth rebuild), before the new
-    # incarnation joins: it forgets the old one (a stale etcd member would refuse the new join). Needs no secret.
+    # incarnation joins: it forgets the old one (a stale etcd member would refuse the new join). Its `secret`, if
+    # any, reaches it on stdin as for a leave (lifecycle/forget.py).
     forget_on_rebuild: bool = False
+    # False: the step only forgets a rebuilt node's old incarnation (`forget_on_rebuild`) and is no leave step (a
+    # Consul force-leave: a node that leaves gracefully needs none).
+    on_leave: bool = True
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,8 @@ def quorum_checks(spec: ClusterSpec) -> tuple[QuorumCheck, ...]:
 
 
 def leave_steps(spec: ClusterSpec) -> tuple[LeaveStep, ...]:
-    """Leaving, in order: Nomad drains first (its jobs move), Vault's raft forgets the peer, Consul leaves last."""
+    """Leaving, in order: Nomad drains first (its jobs move), Vault's raft forgets the peer, Consul leaves last.
+    A rebuilt Consul member is forced out first (`forget_on_rebuild`, lifecycle/forget.py)."""
     roles = spec.roles
     steps: list[LeaveStep] = []
     for node in sorted({*roles.nomad.servers, *roles.nomad.clients}):
@@ -171,6 +172,13 @@ def leave_steps(spec: ClusterSpec) -> tuple[LeaveStep, ...]:
         steps.append(LeaveStep("consul", node, peer, "hashicorp/consul/check_peers.sh",
                                (("GT_NODE", node), ("GT_NODE_ADDRESS", f"{spec.node(node).ip}:{ports.CONSUL_SERVER_RPC}"),
                                 ("GT_TIMEOUT", "300")), order=31))
+    for node in (*servers, *roles.consul.clients):
+        # A rebuilt member's old incarnation is forced out from a remaining server before its new agent joins (no
+        # leave: a node that leaves gracefully needs none). force-leave needs operator:write: the management token.
+        if (remaining := next((s for s in servers if s != node), None)) is not None:
+            steps.append(LeaveStep("consul", node, remaining, "hashicorp/consul/force_leave.sh",
+                                   (("GT_NODE", node), ("GT_TIMEOUT", "60")), order=32,
+                                   secret="consul-management-token", forget_on_rebuild=True, on_leave=False))
     return tuple(steps)
 
 

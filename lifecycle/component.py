@@ -37,7 +37,7 @@ NODE_TYPE = "goldentooth:lifecycle:Memberships"
 
 @dataclass(frozen=True)
 class LifecycleArgs:
-    steps: tuple[LeaveStep, ...]  # every layer's, merged
+    steps: tuple[LeaveStep, ...]  # every layer's, merged (those not `on_leave` are only forgotten: forget.py)
     targets: Mapping[str, SshTarget]  # node -> how to reach it (the leave steps run on `run_on`)
     # node -> resources its leave steps must run before: they are deleted only after the leave.
     anchors: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
@@ -86,7 +86,7 @@ class Lifecycle(pulumi.ComponentResource):
     def __init__(self, name: str, args: LifecycleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         self.commands = {}
-        for node, steps in ordered(args.steps).items():
+        for node, steps in ordered([s for s in args.steps if s.on_leave]).items():
             group = NodeMemberships(f"{node}-memberships", MembershipsArgs(
                 node, tuple(steps), args.targets, tuple(args.anchors.get(node, ())), args.secrets),
                 pulumi.ResourceOptions(parent=self))

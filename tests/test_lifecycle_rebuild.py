@@ -30,10 +30,10 @@ def test_a_rebuild_re_runs_every_unprotected_step_of_that_node_and_nothing_elsew
     before = real_evaluation.by_urn()
     changed = [before[u] for u in d.updated]
     assert d.deleted == frozenset()
-    # Created: the step that forgets the old incarnation (its Node object) from the first control plane, before
-    # fenn's join runs again.
+    # Created: the steps that forget the old incarnation (its Node object, from the first control plane; its
+    # Consul member, from a remaining Consul server), before fenn's join runs again.
     created = {d.after.by_urn()[u].name: d.after.by_urn()[u] for u in d.created}
-    assert set(created) == {"fenn-forget", "fenn-forget-kubernetes-delete-node"}
+    assert set(created) == {"fenn-forget", "fenn-forget-kubernetes-delete-node", "fenn-forget-consul-force-leave"}
     forget = created["fenn-forget-kubernetes-delete-node"]
     assert forget.raw_inputs["connection"]["host"] == str(real_evaluation.spec.node("bettley").ip)
     assert d.after.waits_for(d.after.command("fenn-kubeadm-join"), forget)
@@ -120,3 +120,14 @@ def test_a_rebuilt_control_plane_member_loses_its_old_etcd_member_before_it_join
     assert "generated from k8s/leave/etcd_remove.sh;" in remove.inputs["create"]
     # Never on a node that was not rebuilt.
     assert [r.name for r in after.of_type("goldentooth:lifecycle:Forget")] == ["cargyll-forget"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap outside lifecycle/: k8s/kubeadm/join.py gives the init node's join-credentials step the join's "
+    "script and config digests as triggers but not the joining node's generation, so a rebuild re-runs the join "
+    "with a bootstrap token whose two-hour expiry has passed (tests/lab/test_lifecycle_rebuild_lab.py ends in the "
+    "same xfail). Remove this mark when that step follows the joining node's generation."))
+def test_a_rebuild_renews_the_join_credentials_before_the_rebuilt_node_joins(
+        real_evaluation: Evaluation, evaluate_edited: Evaluate) -> None:
+    d = delta(real_evaluation, evaluate_edited(lambda p: p.update(lifecycle={"generations": {"karstark": 1}})))
+    assert real_evaluation.command("bettley-join-credentials-for-karstark").urn in d.updated

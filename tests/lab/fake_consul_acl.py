@@ -1,5 +1,6 @@
 """A fake of Consul's ACL HTTP API, for the ACL step's lab test: the endpoints `hashicorp/consul/acl.sh` calls,
 with Consul's documented shapes and status codes, over TLS that demands a client certificate (verify_incoming).
+Also the agent's member list and force-leave (`hashicorp/consul/force_leave.sh`): `members` in the state.
 
     python fake_consul_acl.py ADDRESS PORT CERT KEY CA MANAGEMENT_TOKEN STATE_FILE
 
@@ -58,6 +59,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(403, "ACL not found")
         data = load()
         policies, tokens = data["policies"], data["tokens"]
+        members = data.get("members", [])  # [{Name, Addr, Status}]: 1 alive, 3 left, 4 failed
+        if method == "GET" and path == "/v1/agent/members":
+            return self._send(200, members)
+        if method == "PUT" and path.startswith("/v1/agent/force-leave/"):
+            node = path.rsplit("/", 1)[1]
+            found = next((m for m in members if m["Name"] == node), None)
+            if found is None:
+                return self._send(500, f"agent: No node found with name '{node}'")
+            if found["Status"] == 1:  # the alive node would refute the leave intent: refuse, as a test oracle
+                return self._send(500, f"fake: {node} is alive")
+            if "prune" in self.path.split("?", 1)[-1]:
+                members.remove(found)
+            else:
+                found["Status"] = 3
+            save({**data, "members": members})
+            return self._send(200)
         if method == "GET" and path == "/v1/acl/token/self":
             return self._send(200, {"AccessorID": "management", "SecretID": management})
         if path.startswith("/v1/acl/policy/name/") and method == "GET":

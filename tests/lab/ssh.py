@@ -35,10 +35,15 @@ class SshClient:
     namespace: str  # the controller namespace
     key: Path
 
-    def argv(self, user: str, host: str, connect_timeout: float, command: str) -> list[str]:
+    def argv(self, user: str, host: str, connect_timeout: float, command: str,
+             known_hosts: Path | None = None) -> list[str]:
+        """`known_hosts`: the host's pinned key (a connection's `hostKey`), checked strictly as pulumi-command
+        does; without it any host key is accepted."""
+        checking = (["-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known_hosts}"] if known_hosts
+                    else ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
         return [
             "ip", "netns", "exec", self.namespace, "ssh", "-F", "/dev/null", "-i", str(self.key), "-T",
-            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "BatchMode=yes", *checking,
             "-o", "LogLevel=ERROR", "-o", f"ConnectTimeout={max(1, int(connect_timeout))}",
             f"{user}@{host}", command,
         ]
@@ -64,12 +69,12 @@ class SshClient:
             time.sleep(0.5)
 
     def run(self, user: str, host: str, command: str, *, stdin: str | None = None, dial_error_limit: int = 10,
-            per_dial_timeout: float = 15, timeout: float = 900) -> Outcome:
+            per_dial_timeout: float = 15, timeout: float = 900, known_hosts: Path | None = None) -> Outcome:
         started = time.monotonic()
         dials = 0
         while True:
             dials += 1
-            done = subprocess.run(self.argv(user, host, per_dial_timeout, command), input=stdin or "",
+            done = subprocess.run(self.argv(user, host, per_dial_timeout, command, known_hosts), input=stdin or "",
                                   capture_output=True, text=True, timeout=timeout)
             dial_failed = done.returncode == 255 and not done.stdout and _DIAL_ERRORS.search(done.stderr)
             if not dial_failed:
