@@ -1,6 +1,6 @@
 """Before a rebuilt node rejoins: the leave steps marked `forget_on_rebuild` run once per generation from a
 remaining member (the old incarnation's etcd member removed, its Node object deleted, its Consul member forced
-out), and the rebuilt node's first steps of every later layer wait for them (they join `Node.os_ready`, which
+out), and the rebuilt node's first steps of every later layer wait for them (they join `Node.booted`, which
 those layers depend on).
 
 A forget step's `secret` is made by a layer built after the nodes (a management token): the step takes it as a

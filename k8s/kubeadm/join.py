@@ -98,8 +98,11 @@ def _join_pair(parent: pulumi.Resource, args: JoinArgs, *, control_plane: bool) 
         },
         stdin=pulumi.Output.all(args.pki.bootstrap_token, key).apply(lambda v: f"{v[0]}\n{v[1]}\n"),
         secret=True,
-        # The join's script and config are this step's triggers too: what re-runs the join re-runs this first.
-        options=StepOptions(depends_on=[args.init], extra_triggers=[digest(join_text), digest(template)]),
+        # The join's script and config are this step's triggers too: what re-runs the join re-runs this first. So
+        # is the joining node's generation: a rebuilt node joins with a token and certificate key made just now.
+        options=StepOptions(depends_on=[args.init], extra_triggers=[
+            digest(join_text), digest(template),
+            *([f"joins-generation:{args.node.target.generation}"] if args.node.target.generation else [])]),
     )
     return runner.command(
         "kubeadm-join",
