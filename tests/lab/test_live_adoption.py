@@ -352,6 +352,11 @@ def test_haproxy_routes_answer_throughout_the_converge_and_from_the_new_config_a
     assert f"-f {CONFIG_DIR}" in cmdline, cmdline
     assert "HAPROXY_STATS_PASSWORD=" in _sh(lab, "allyrion", f"tr '\\0' '\\n' </proc/{master}/environ")
     assert _sh(lab, "allyrion", "pgrep -c -x haproxy || true").strip() == "2", "one master and one worker, no bridge"
+    # The bridge bound the stats socket's path too; the socket there now answers, so it is the unit's.
+    info = _sh(lab, "allyrion", "python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); "
+                                "s.connect('/run/haproxy/admin.sock'); s.sendall(b'show info\\n'); "
+                                "print(s.recv(65536).decode())\"")
+    assert "Name: HAProxy" in info, info  # the bridge has gone: an answer comes from the unit
     assert lab.hosts["allyrion"].read("/etc/haproxy/haproxy.cfg") == ANSIBLE_HAPROXY_CFG.read_text()
 
 
