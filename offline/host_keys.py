@@ -115,11 +115,15 @@ def scan(wanted: Iterable[Target], timeout: int) -> tuple[dict[str, str], str]:
     found: dict[str, str] = {}
     errors = []
     for (port, kind), group in sorted(groups.items()):
-        done = subprocess.run(
-            ["ssh-keyscan", "-T", str(timeout), "-p", str(port), "-t", _SCAN_TYPES[kind],
-             *(t.address for t in group)],
-            capture_output=True, text=True, check=False, timeout=timeout * len(group) + 30,
-        )
+        try:
+            done = subprocess.run(
+                ["ssh-keyscan", "-T", str(timeout), "-p", str(port), "-t", _SCAN_TYPES[kind],
+                 *(t.address for t in group)],
+                capture_output=True, text=True, check=False, timeout=timeout * len(group) + 30,
+            )
+        except FileNotFoundError as exc:
+            raise ConfigError([Violation("--scan", "needs ssh-keyscan (OpenSSH's client, Debian's openssh-client); "
+                                                   "or give --known-hosts FILE")]) from exc
         found |= from_known_hosts(done.stdout, group)
         errors += [line for line in done.stderr.splitlines() if line and not line.startswith("#")]
     return found, "\n".join(errors)
