@@ -1,4 +1,4 @@
-"""`goldentooth`: the offline evaluator's command line (plan, graph, render, check, import-file)."""
+"""`goldentooth`: the offline evaluator's command line (plan, graph, render, check, import-file, host-keys)."""
 
 import argparse
 import gc
@@ -155,6 +155,37 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_host_keys(args: argparse.Namespace) -> int:
+    from config.load import load
+    from offline.host_keys import fingerprint, from_known_hosts, record, scan, targets
+
+    plain, secrets, _ = _read(args.config)
+    spec, _ = load(plain, secrets, require_secrets=False)
+    wanted = targets(spec, args.node or ())
+    if args.known_hosts is not None:
+        found, said = from_known_hosts(args.known_hosts.read_text(encoding="utf-8"), wanted), ""
+        source = str(args.known_hosts)
+    else:
+        found, said = scan(wanted, args.timeout)
+        source = "ssh-keyscan"
+    outcome = record(args.config.read_text(encoding="utf-8"), spec, found, wanted)
+    if outcome.added and not args.dry_run:
+        args.config.write_text(outcome.text, encoding="utf-8")
+    verb = "would pin" if args.dry_run else "pinned"
+    print(f"goldentooth host-keys: {verb} {len(outcome.added)}, already pinned {len(outcome.unchanged)}, "
+          f"not found {len(outcome.missing)} (from {source}, in {args.config})")
+    for node, key in sorted(outcome.added.items()):
+        print(f"  {verb} {node}: {key.split()[0]} {fingerprint(key)}")
+    for node in outcome.missing:
+        print(f"  no key for {node} ({spec.node(node).ip})", file=sys.stderr)
+    if said and outcome.missing:
+        print(said, file=sys.stderr)
+    if outcome.added and not args.dry_run:
+        print("compare each fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node's "
+              "console before the first `pulumi up` (README, 'Adopting the live cluster')")
+    return 1 if outcome.missing else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goldentooth", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +241,18 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--host-key", required=True, metavar="KEY",
                          help="the reflashed node's new host key, e.g. `ssh-keyscan -t ed25519 NODE | cut -d' ' -f2-`")
     rebuild.set_defaults(func=cmd_rebuild)
+    keys = sub.add_parser("host-keys", help="pin every node's SSH host key in the stack file (ssh.hostKeys), read "
+                                            "with ssh-keyscan or from a known_hosts file; a differing pin stops it")
+    keys.add_argument("--config", type=Path, default=DEFAULT_STACK_FILE, help="stack file (default: %(default)s)")
+    source = keys.add_mutually_exclusive_group(required=True)
+    source.add_argument("--scan", action="store_true", help="read each key with ssh-keyscan at the node's inventory "
+                                                            "address and ssh.port (from a trusted network)")
+    source.add_argument("--known-hosts", type=Path, metavar="FILE",
+                        help="read the keys from a known_hosts file (by address, [address]:port, name or FQDN)")
+    keys.add_argument("--node", action="append", metavar="NAME", help="only this node (repeatable)")
+    keys.add_argument("--timeout", type=int, default=5, metavar="SECONDS", help="ssh-keyscan's -T (default: 5)")
+    keys.add_argument("--dry-run", action="store_true", help="print what would be pinned, write nothing")
+    keys.set_defaults(func=cmd_host_keys)
     return parser
 
 

@@ -7,6 +7,7 @@ after the PKI layer's bundle writes it. The step's rendered script runs here in 
 `haproxy -c`, in a private mount namespace whose /etc/haproxy and /etc/ssl/private are empty tmpfs.
 """
 
+import shlex
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from edge.component import CORE_PATH, ENV_PATH, SERVICES_PATH
 from edge.inputs import TLS_BUNDLE
 from offline.evaluate import Evaluation
 from tests.conftest import Edit
+from tests.nodes_support import header_params
 from tests.test_edge_haproxy import _haproxy, _tls_bundle
 
 LB = "allyrion"
@@ -108,3 +110,21 @@ def test_a_bundle_haproxy_cannot_load_stops_the_step_before_it_writes(
     broken.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")
     with pytest.raises(AssertionError, match="refusing to write"):
         _run_step(real_evaluation, tmp_path, bundle=broken)
+
+
+def test_a_new_env_file_or_drop_in_restarts_haproxy_through_the_bridge_script(real_evaluation: Evaluation) -> None:
+    """systemd's stop-then-start refuses connections (tests/lab/test_live_adoption.py measures it): both steps that
+    need a restart run edge/restart.sh, with the unit's paths, and it is shellcheck-clean."""
+    from edge.component import DROP_IN_PATH, PIDFILE
+
+    restart = Path(__file__).resolve().parent.parent / "edge/restart.sh"
+    for step in ("allyrion-haproxy-env", "allyrion-haproxy-drop-in"):
+        script = real_evaluation.file(LB, f"_steps/{step.removeprefix('allyrion-')}.sh")
+        words = shlex.split(header_params(script)["GT_ON_CHANGE"])
+        assert words[:2] == ["bash", "-c"] and words[2] == restart.read_text(), step
+        assert words[4:] == [CORE_PATH.rsplit("/", 1)[0], ENV_PATH, DROP_IN_PATH, PIDFILE], step
+    from tests.tools import system_tool
+
+    done = subprocess.run([system_tool("shellcheck", "shellcheck"), "--shell=bash", str(restart)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout

@@ -59,6 +59,10 @@ INTENDED_CHANGES = {
     # stand-in password when the env file is not there yet), HAProxy is enabled beside them and the drop-in's
     # restart comes last: two steps fewer before kubeadm init.
     *(f"{_K8S}HaproxyLoadBalancer$command:remote:Command::allyrion-haproxy-{n}" for n in ("core-cfg", "drop-in", "enable")),
+    # Issue 11 item 3: a new env file or drop-in restarts HAProxy with a bridge HAProxy holding its ports
+    # (edge/restart.sh), not systemd's stop-then-start, which refuses connections; the env file restarts nothing
+    # while the unit does not read it yet (the live cluster's first run).
+    f"{_K8S}HaproxyLoadBalancer$command:remote:Command::allyrion-haproxy-env",
     # Issue 11 item 1: the init node's own CA is adopted (init waits for the look at the node and prints the CA's
     # pin); the init config carries kubeadm's clusterName of the live cluster (`kubernetes`) and waits only for
     # the node's last boot; the provider selects the live context `kubernetes-admin@kubernetes` and the kubeconfig

@@ -130,6 +130,9 @@ def test_every_static_script_runs_in_the_real_plan(
     library |= {"batch/slurm/slurmdbd.sh", "batch/slurm/slurmdbd_start.sh", "batch/slurm/exporter.sh",
                 "batch/ollama/ollama.sh"}
     library |= {step.script for step in collect_contributions(real_evaluation.spec).leave_steps}
+    # Run by the HAProxy env and drop-in steps as their on-change command (edge/component.py), checked by
+    # tests/test_edge_keeps_routing.py.
+    library |= {"edge/restart.sh"}
     scripts = {
         str(p.relative_to(ROOT)) for d in SCRIPT_DIRS if (ROOT / d).is_dir() for p in (ROOT / d).rglob("*.sh")
         if p.read_text(encoding="utf-8") not in installed
