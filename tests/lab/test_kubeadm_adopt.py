@@ -77,6 +77,8 @@ def _seed(lab: NodeLab, ca: LabCa, advertised: str) -> None:
         f"{PKI_DIR}/ca.key": ca.key.read_text(),
         ADMIN_CONF: _admin_conf(pem, "https://10.4.0.10:6443"),
         MANIFEST: f"spec:\n  containers:\n  - command:\n    - kube-apiserver\n    - --advertise-address={advertised}\n",
+        # the live node's kubelet is joined: the node is in service (it reboots in its window, not at once)
+        "/etc/kubernetes/kubelet.conf": _admin_conf(pem, "https://10.4.0.10:6443"),
     }
     for path, content in files.items():
         quoted = content.replace("'", "'\\''")
