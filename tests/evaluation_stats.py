@@ -1,13 +1,12 @@
 """How many whole-stack evaluations a test run makes, how many of them were of the same input, and their CPU time.
 
-A pytest plugin: `pytest -p tests.evaluation_stats ...` (or `GOLDENTOOTH_EVAL_STATS=1`, read by tests/conftest.py).
-It wraps `offline.evaluate.evaluate` (which `evaluate_file` and the command line go through) before any test module
+A pytest plugin: `pytest -p tests.evaluation_stats ...`. It wraps `offline.evaluate.evaluate` (which `evaluate_file` and the command line go through) before any test module
 imports it, and prints one summary at the end of the session: evaluations, distinct inputs, CPU seconds, and the
-inputs evaluated more than once with the tests that asked for them. With `GOLDENTOOTH_EVAL_STATS=<file.json>` the
+inputs evaluated more than once with the tests that asked for them, and how often the shared evaluations
+(tests/shared_evaluations.py) were handed out again instead. With `GOLDENTOOTH_EVAL_STATS=<file.json>` the
 same figures are also written there. It measures; it changes no result.
 """
 
-import hashlib
 import json
 import os
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import offline.evaluate as evaluate_module
 from config.secrets import SecretValues
+from tests.shared_evaluations import STATE, input_key
 
 
 @dataclass
@@ -34,17 +34,6 @@ class _Stats:
 
 STATS = _Stats()
 _INSTALLED: list[bool] = []
-
-
-def input_key(
-    plain: Mapping[str, Any], secrets: SecretValues, preview: bool, provider_config: Mapping[str, Any] | None
-) -> str:
-    """A digest of everything an evaluation reads (the config, the secrets' values, preview, provider config)."""
-    revealed = {k: v.get_secret_value() for k, v in secrets.values.items()}
-    canonical = json.dumps(
-        [plain, revealed, sorted(secrets.placeholders), preview, provider_config], sort_keys=True, default=repr
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def install() -> None:
@@ -81,6 +70,7 @@ def summary() -> dict[str, Any]:
         "distinct_inputs": len(by_key),
         "cpu_seconds": round(sum(c.cpu for c in STATS.calls), 1),
         "repeated_cpu_seconds": round(sum(c.cpu for v in repeated.values() for c in v[1:]), 1),
+        "shared_hits": STATE.hits,
         "repeated": {k: [*sorted({c.test for c in v}), f"x{len(v)}"] for k, v in repeated.items()},
     }
 
@@ -90,7 +80,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_sep("-", "whole-stack evaluations")
     terminalreporter.write_line(
         f"{figures['evaluations']} evaluations of {figures['distinct_inputs']} distinct inputs, "
-        f"{figures['cpu_seconds']} s cpu ({figures['repeated_cpu_seconds']} s of it on inputs evaluated before)"
+        f"{figures['cpu_seconds']} s cpu ({figures['repeated_cpu_seconds']} s of it on inputs evaluated before); "
+        f"{figures['shared_hits']} shared evaluations handed out again"
     )
     for key, tests in figures["repeated"].items():
         terminalreporter.write_line(f"  {key} {tests[-1]}: {', '.join(tests[:-1])}")
