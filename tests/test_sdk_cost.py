@@ -90,26 +90,31 @@ def _chained_program(fail: bool) -> None:
     pulumi.Output.from_input("x").apply(lambda v: v * 2)
 
 
-@pytest.mark.parametrize("wait", ["sdk", "fast"])
+@pytest.mark.parametrize(("wait", "track"), [("sdk", "sdk"), ("fast", "sdk"), ("fast", "lean")])
 def test_the_fast_output_wait_registers_what_the_sdks_does_and_raises_its_failures(
-    wait: str, monkeypatch: pytest.MonkeyPatch
+    wait: str, track: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pulumi
     import pulumi.runtime.stack as sdk_stack
 
     from offline.recorder import record
 
     monkeypatch.setattr(sdk_stack, "wait_for_rpcs",
                         sdk_cost.SDK_WAIT_FOR_RPCS if wait == "sdk" else sdk_cost.fast_wait_for_rpcs)
+    monkeypatch.setattr(pulumi.Output, "_track",
+                        sdk_cost.SDK_OUTPUT_TRACK if track == "sdk" else sdk_cost.lean_output_track)
     names = sorted(r.name.split("-")[0] for r in record(lambda: _chained_program(fail=False)))
     assert names == ["first", "second", "third"]
     with pytest.raises(RuntimeError, match="an output failed"):
         record(lambda: _chained_program(fail=True))
 
 
-def test_the_evaluator_uses_the_fast_output_wait(real_evaluation: Evaluation) -> None:
+def test_the_evaluator_uses_the_fast_output_wait_and_lean_tracking(real_evaluation: Evaluation) -> None:
+    import pulumi
     import pulumi.runtime.stack as sdk_stack
 
     assert sdk_stack.wait_for_rpcs is sdk_cost.fast_wait_for_rpcs
+    assert vars(pulumi.Output)["_track"] is sdk_cost.lean_output_track
     assert len(real_evaluation.resources) > 1000  # and the real stack evaluated under it
 
 
