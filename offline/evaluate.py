@@ -1,6 +1,6 @@
 """Run the real program against the recording mock monitor and collect what it registered."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -132,19 +132,24 @@ def evaluate(
     with recording(preview=preview, config=provider_config) as monitor, artifacts.collecting() as sink, \
             collector_paused():
         run(lambda: built.append(build(spec, secrets)))
-        files = tuple(sorted((_resolve(a) for a in sink.artifacts), key=lambda f: (f.node, f.path)))
+        files = tuple(sorted(_resolve_all(sink.artifacts), key=lambda f: (f.node, f.path)))
     resources = tuple(sorted(monitor.recorded, key=lambda r: r.urn))
     return Evaluation(spec, resources, files, preview, built[0] if built else None)
 
 
-def _resolve(artifact: artifacts.Artifact) -> RenderedFile:
-    output = pulumi.Output.from_input(artifact.content)
+def _resolve_all(found: Iterable[artifacts.Artifact]) -> list[RenderedFile]:
+    """Every rendered file's text, in one pass of the event loop (not one `run_until_complete` per file)."""
+    listed = list(found)
 
-    async def read() -> str:
+    async def read(content: object) -> str:
+        output = pulumi.Output.from_input(content)
         if not await output.is_known():
             return UNKNOWN
         if await output.is_secret():
             return SECRET
         return str(await output.future())
 
-    return RenderedFile(artifact.node, artifact.path, _sync_await(read()), artifact.mode)
+    async def read_all() -> list[str]:
+        return [await read(a.content) for a in listed]
+
+    return [RenderedFile(a.node, a.path, text, a.mode) for a, text in zip(listed, _sync_await(read_all()), strict=True)]
