@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+import yaml
+
 import offline.evaluate as evaluate_module
 from config.load import read_stack
 from config.secrets import SecretValues
@@ -75,6 +77,17 @@ class FrozenList(list[Any]):
 
     def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
         return (list, (thawed(self),))
+
+
+def _dumpable_by_yaml() -> None:
+    """PyYAML picks a representer by exact type: a frozen dict or list is dumped as the plain one it reads as."""
+    dumpers = [getattr(yaml, name) for name in ("Dumper", "SafeDumper", "CDumper", "CSafeDumper") if hasattr(yaml, name)]
+    for dumper in dumpers:
+        dumper.add_representer(FrozenDict, yaml.representer.SafeRepresenter.represent_dict)
+        dumper.add_representer(FrozenList, yaml.representer.SafeRepresenter.represent_list)
+
+
+_dumpable_by_yaml()
 
 
 def frozen(value: Any) -> Any:

@@ -33,6 +33,13 @@ def test_a_frozen_value_refuses_every_change_and_reads_as_the_plain_one() -> Non
     assert value == NESTED
 
 
+def test_a_frozen_value_dumps_to_yaml_as_the_plain_one() -> None:
+    import yaml
+
+    value = shared.frozen(NESTED)
+    assert yaml.safe_dump(value) == yaml.safe_dump(NESTED) and yaml.dump(value) == yaml.dump(NESTED)
+
+
 @pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle"])
 def test_a_copy_of_a_frozen_value_is_plain_and_mutable(how: str) -> None:
     value = shared.frozen(NESTED)
