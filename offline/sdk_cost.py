@@ -1,4 +1,4 @@
-"""Two costs of the Pulumi SDK that the offline evaluation does not need to pay (profiles: docs/performance.md).
+"""Costs of the Pulumi SDK that the offline evaluation does not need to pay (profiles: docs/performance.md).
 
 - Garbage collection. An evaluation allocates millions of objects and keeps nearly all of them (the recorded
   resources and files reference them) while leaving few reference cycles behind, so every collection is wasted
@@ -15,7 +15,10 @@
   for the 1231 resources of the real stack: 5% of a one-shot plan, and every later evaluation in the same
   process, as in the test suite, half as slow again as the first). `fast_wait_for_rpcs` puts
   one callback on each task per batch and wakes when all are done or one failed: the same order of RPCs, the
-  same exceptions, linear work.
+  same exceptions, linear work. `lean_output_track` spares each output the callback that untracks it.
+- The cycle check. For every dependency edge the SDK walks all that the depended-on resource reaches (3 million
+  steps for the 1464 resources of the real stack); `fast_declare_dependency` walks back from the depending one.
+- Settings reads. `fast_context_property_get` reads a settings property's context variable once, not twice.
 """
 
 import asyncio
