@@ -1,9 +1,9 @@
 """Shared fixtures: the real stack config, evaluations of it, and a way to derive edited configs.
 
 Every test that only reads the real stack uses one of the session-scoped evaluations here (`real_evaluation`,
-`real_file_evaluation`, `real_preview_evaluation`), and `evaluate_edited` shares the evaluation of each distinct
-edited config across the tests that ask for it: each input is evaluated once per test run, whatever the number
-of tests and layers (tests/shared_evaluations.py; they are read-only). Query them through the `Evaluation`
+`real_file_evaluation`, `real_preview_evaluation`): each is computed once per test run, whatever the number of
+tests and layers. `evaluate_edited` shares the evaluation of an edited config with the next tests that ask for
+the same one (tests/shared_evaluations.py). All of them are read-only. Query them through the `Evaluation`
 methods (of_type, one, named, command, file, waits_for...).
 """
 

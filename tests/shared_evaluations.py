@@ -1,4 +1,5 @@
-"""One whole-stack evaluation per distinct input per test run, shared by every test that only reads it.
+"""Whole-stack evaluations shared by the tests that only read them: the same input is evaluated once while it
+is among the last few asked for (`CAPACITY`), and the session fixtures' ones once per run.
 
 An evaluation of the real stack costs seconds and most tests only query one, so the suite's time would otherwise
 grow with every layer (each layer's tests evaluating the same stacks again). `shared_evaluate` is keyed by
@@ -13,6 +14,7 @@ an evaluation of its own, neither taken from nor put in the cache: its patches a
 import hashlib
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -120,14 +122,21 @@ def frozen_evaluation(ev: Evaluation) -> Evaluation:
     return Evaluation(ev.spec, tuple(_frozen_resource(r) for r in ev.resources), ev.files, ev.preview, ev.program)
 
 
+# How many evaluations the cache keeps, the most recently used. Each holds 150-200 MiB, and every full
+# collection of the test process walks what is alive: keeping every distinct input made the suite slower and
+# its memory grow to gigabytes. Tests asking for the same edited stack mostly sit in one module, one after the
+# other; the session fixtures (tests/conftest.py) keep their own evaluations for the whole run anyway.
+CAPACITY = 4
+
+
 @dataclass
 class _State:
-    cache: dict[str, Evaluation]
+    cache: "OrderedDict[str, Evaluation]"
     patched: bool = False  # the running test patches code: evaluate afresh (set by tests/conftest.py)
     hits: int = 0
 
 
-STATE = _State({})
+STATE = _State(OrderedDict())
 
 
 def shared_evaluate(
@@ -153,8 +162,11 @@ def shared_evaluate(
     found = STATE.cache.get(key)
     if found is not None:
         STATE.hits += 1
+        STATE.cache.move_to_end(key)
         return found
     STATE.cache[key] = ev = frozen_evaluation(evaluated())
+    while len(STATE.cache) > CAPACITY:
+        STATE.cache.popitem(last=False)
     return ev
 
 

@@ -118,3 +118,19 @@ def test_an_input_is_evaluated_once_and_a_variant_separately(monkeypatch: pytest
         shared.STATE.cache.pop(key, None)
         shared.STATE.cache.pop(key + "patched", None)
 
+
+def test_the_cache_keeps_only_the_most_recently_used_evaluations(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    monkeypatch.setattr(shared.STATE, "patched", False)
+    monkeypatch.setattr(shared.STATE, "cache", type(shared.STATE.cache)())  # this test's own, put back after
+    first = shared.shared_evaluate({"n": 0}, fake_secret_values())
+    for n in range(1, shared.CAPACITY):
+        shared.shared_evaluate({"n": n}, fake_secret_values())
+    assert shared.shared_evaluate({"n": 0}, fake_secret_values()) is first  # used again: now the most recent
+    shared.shared_evaluate({"n": shared.CAPACITY}, fake_secret_values())  # evicts {"n": 1}, the least recent
+    assert len(shared.STATE.cache) == shared.CAPACITY
+    assert shared.shared_evaluate({"n": 0}, fake_secret_values()) is first
+    assert len(calls) == shared.CAPACITY + 1
+    shared.shared_evaluate({"n": 1}, fake_secret_values())
+    assert len(calls) == shared.CAPACITY + 2
+
