@@ -57,10 +57,16 @@ def test_a_copy_of_a_frozen_value_is_plain_and_mutable(how: str) -> None:
 def test_the_real_evaluations_are_shared_and_read_only(
     real_evaluation: Evaluation, evaluate_edited: Any
 ) -> None:
+    def region(plain: dict[str, Any]) -> None:
+        plain["aws"]["region"] = "eu-west-1"
+
     def nothing(_: dict[str, Any]) -> None:
         pass
 
-    assert evaluate_edited(nothing) is real_evaluation  # the same input: evaluated once per run
+    edited = evaluate_edited(region)
+    assert evaluate_edited(region) is edited  # the same edit: evaluated once
+    again = evaluate_edited(nothing)  # an edit that changes nothing asks for a second evaluation
+    assert again is not real_evaluation and again == real_evaluation
     step = next(r for r in real_evaluation.resources if r.type == "command:remote:Command")
     with pytest.raises(TypeError, match="read-only"):
         step.inputs["create"] = "changed"
