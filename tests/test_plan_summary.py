@@ -28,8 +28,9 @@ def test_the_summary_counts_layers_types_nodes_and_protection_as_the_plan_docume
 
 
 def test_plan_without_json_computes_no_secret_digest_and_with_json_does(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], real_file_evaluation: Evaluation
 ) -> None:
+    monkeypatch.setattr(cli, "_evaluate", lambda config, preview=False: real_file_evaluation)  # the same stack
     calls: list[object] = []
 
     def counted(*args: object) -> dict[str, str]:
