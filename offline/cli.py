@@ -61,8 +61,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
         after = after_import(ev, document)
         print(after_import_summary(after, args.imported))
         return 1 if after.orphans or after.wrong_providers else 0  # that file would delete or misplace resources
-    document = plan_document(ev)
     text = summary(ev)
+    if not (args.against or args.json):
+        print(text)
+        return 0
+    document = plan_document(ev)  # with the secret digests (scrypt): only when the JSON is asked for
     if args.against:
         from offline.plan_diff import compare
         from offline.plan_diff import summary as diff_summary

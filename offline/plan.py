@@ -45,12 +45,15 @@ def plan_document(ev: Evaluation) -> dict[str, Any]:
 
 
 def summary(ev: Evaluation) -> str:
-    doc = plan_document(ev)
-    resources = doc["resources"]
-    by_layer = Counter(r["layer"] for r in resources)
-    by_type = Counter(r["type"] for r in resources)
-    by_node = Counter(r["node"] for r in resources if r["node"])
-    protected = sum(1 for r in resources if r["protect"])
+    # From the resources, not from `plan_document`: its secret digests (scrypt, memory-hard on purpose) are a
+    # quarter of a real-stack `goldentooth plan`, and the summary shows none of them.
+    by_urn = ev.by_urn()
+    ips = {str(n.ip): n.name for n in ev.spec.nodes}
+    resources = ev.resources
+    by_layer = Counter(layer_of(r, by_urn) for r in resources)
+    by_type = Counter(r.type for r in resources)
+    by_node = Counter(node for node in (node_of(r, by_urn, ips) for r in resources) if node)
+    protected = sum(1 for r in resources if r.protect)
     lines = [
         f"goldentooth plan: {len(resources)} resources to create on an empty stack "
         f"({len(ev.spec.nodes)} nodes, {protected} protected, {len(ev.files)} rendered files)",

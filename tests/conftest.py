@@ -2,20 +2,24 @@
 
 Every test that only reads the real stack uses one of the session-scoped evaluations here (`real_evaluation`,
 `real_file_evaluation`, `real_preview_evaluation`): each is computed once per test run, whatever the number of
-tests and layers. Query them through the `Evaluation` methods (of_type, one, named, command, file, waits_for...).
+tests and layers. `evaluate_edited` shares the evaluation of an edited config with the next tests that ask for
+the same one (tests/shared_evaluations.py). All of them are read-only. Query them through the `Evaluation`
+methods (of_type, one, named, command, file, waits_for...).
 """
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+import offline.evaluate as evaluate_module
 from config.load import read_stack_file
 from config.secrets import SECRET_KEYS, SecretValues
-from offline.evaluate import Evaluation, evaluate, evaluate_file
+from offline.evaluate import Evaluation
+from tests.shared_evaluations import STATE, shared_evaluate, shared_evaluate_file
 from tests.skip_summary import pytest_unconfigure  # noqa: F401  (the session's last line: skips and why)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +34,14 @@ def fake_secret_values() -> SecretValues:
     return SecretValues({k: SecretStr(v) for k, v in TEST_SECRETS.items()})
 
 
+@pytest.fixture(autouse=True)
+def _patched_tests_evaluate_afresh(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that patches code gets evaluations of its own: its patches are no part of the sharing's key."""
+    STATE.patched = "monkeypatch" in request.fixturenames
+    yield
+    STATE.patched = False
+
+
 @pytest.fixture(scope="session")
 def real_plain() -> dict[str, Any]:
     plain, _ = read_stack_file(STACK_FILE)
@@ -40,20 +52,20 @@ def real_plain() -> dict[str, Any]:
 def real_evaluation() -> Evaluation:
     """The real stack, evaluated once per session with test secrets (read-only: do not mutate)."""
     plain, _ = read_stack_file(STACK_FILE)
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
 
 @pytest.fixture(scope="session")
 def real_preview_evaluation() -> Evaluation:
     """The real stack under `pulumi preview` (outputs of resources not yet created are unknown), once per session."""
     plain, _ = read_stack_file(STACK_FILE)
-    return evaluate(plain, fake_secret_values(), preview=True, provider_config={"aws:region": "us-east-1"})
+    return shared_evaluate(plain, fake_secret_values(), preview=True, provider_config={"aws:region": "us-east-1"})
 
 
 @pytest.fixture(scope="session")
 def real_file_evaluation() -> Evaluation:
     """The real stack file exactly as `goldentooth plan` reads it (secrets are placeholders)."""
-    return evaluate_file(STACK_FILE)
+    return shared_evaluate_file(STACK_FILE)
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +76,7 @@ def cloudflare_evaluation(real_plain: dict[str, Any]) -> Evaluation:
 
     plain = copy.deepcopy(real_plain)
     cloudflare_on(plain)
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
 
 Edit = Callable[[dict[str, Any]], None]
@@ -72,10 +84,16 @@ Edit = Callable[[dict[str, Any]], None]
 
 @pytest.fixture
 def evaluate_edited(real_plain: dict[str, Any]) -> Callable[[Edit], Evaluation]:
+    """Evaluate the real stack after `edit`: shared with other tests asking for the same edit, except when the
+    edit changes nothing, which only a test that wants the stack evaluated again asks for (else it would read
+    `real_evaluation`)."""
+
     def run(edit: Edit) -> Evaluation:
         plain = copy.deepcopy(real_plain)
         edit(plain)
-        return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+        if plain == real_plain:
+            return evaluate_module.evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+        return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
 
     return run
 

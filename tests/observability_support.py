@@ -1,5 +1,7 @@
 """Shared helpers of the observability tests: the real spec, its merged contributions, and the Debian tools."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -9,8 +11,9 @@ from config.load import parse_spec, read_stack_file
 from config.spec import ClusterSpec
 from observability.contributions import contributions
 from observability.existing_targets import existing_contributions, kubernetes_contributions
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from tests.conftest import STACK_FILE, fake_secret_values
+from tests.shared_evaluations import shared_evaluate
 from tests.tools import system_tool
 
 # A quorum as a layer would contribute it (the node layer's etcd check), so the derived rule is rendered.
@@ -44,6 +47,11 @@ def evaluate_with_certificates(plain: dict[str, Any]) -> Evaluation:
         ready = {(c.node, c.id): list(nodes[c.node].os_ready) for c in contributions.certificates}
         return ObservabilityArgs(spec, nodes, contributions, secrets, ready)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(wiring, "ObservabilityArgs", with_ready)
-        return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    @contextmanager
+    def certificates_ready() -> Iterator[None]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(wiring, "ObservabilityArgs", with_ready)
+            yield
+
+    return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"},
+                           variant="certificates ready", patches=certificates_ready)

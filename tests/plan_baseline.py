@@ -59,10 +59,10 @@ def baseline_of(document: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def current_document() -> dict[str, Any]:
-    from offline.evaluate import evaluate_file
     from offline.plan import plan_document
+    from tests.shared_evaluations import shared_evaluate_file
 
-    return plan_document(evaluate_file(ROOT / "Pulumi.goldentooth.yaml"))
+    return plan_document(shared_evaluate_file(ROOT / "Pulumi.goldentooth.yaml"))
 
 
 def main(argv: list[str]) -> int:

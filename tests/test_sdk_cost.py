@@ -1,8 +1,10 @@
 """The offline evaluator's cheaper SDK paths give the SDK's own results (offline/sdk_cost.py)."""
 
 import gc
+from typing import Any
 
 import pytest
+from pulumi._utils import ContextProperty
 from pulumi.runtime.proto import source_pb2
 
 from offline import sdk_cost
@@ -88,24 +90,112 @@ def _chained_program(fail: bool) -> None:
     pulumi.Output.from_input("x").apply(lambda v: v * 2)
 
 
-@pytest.mark.parametrize("wait", ["sdk", "fast"])
+@pytest.mark.parametrize(("wait", "track"), [("sdk", "sdk"), ("fast", "sdk"), ("fast", "lean")])
 def test_the_fast_output_wait_registers_what_the_sdks_does_and_raises_its_failures(
-    wait: str, monkeypatch: pytest.MonkeyPatch
+    wait: str, track: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pulumi
     import pulumi.runtime.stack as sdk_stack
 
     from offline.recorder import record
 
     monkeypatch.setattr(sdk_stack, "wait_for_rpcs",
                         sdk_cost.SDK_WAIT_FOR_RPCS if wait == "sdk" else sdk_cost.fast_wait_for_rpcs)
+    monkeypatch.setattr(pulumi.Output, "_track",
+                        sdk_cost.SDK_OUTPUT_TRACK if track == "sdk" else sdk_cost.lean_output_track)
     names = sorted(r.name.split("-")[0] for r in record(lambda: _chained_program(fail=False)))
     assert names == ["first", "second", "third"]
     with pytest.raises(RuntimeError, match="an output failed"):
         record(lambda: _chained_program(fail=True))
 
 
-def test_the_evaluator_uses_the_fast_output_wait(real_evaluation: Evaluation) -> None:
+def test_the_evaluator_uses_the_fast_output_wait_and_lean_tracking(real_evaluation: Evaluation) -> None:
+    import pulumi
     import pulumi.runtime.stack as sdk_stack
 
     assert sdk_stack.wait_for_rpcs is sdk_cost.fast_wait_for_rpcs
+    assert vars(pulumi.Output)["_track"] is sdk_cost.lean_output_track
     assert len(real_evaluation.resources) > 1000  # and the real stack evaluated under it
+
+
+class _Node:
+    """A stand-in for a Resource: the cycle breaker only needs identity and attributes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _declarations(seed: int) -> list[tuple[int, int]]:
+    import random
+
+    rng = random.Random(seed)
+    return [(rng.randrange(12), rng.randrange(12)) for _ in range(120)]  # self-edges and cycles included
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_cycle_check_declares_and_refuses_what_the_sdks_does(seed: int) -> None:
+    from pulumi.runtime import resource_cycle_breaker
+
+    sdk_nodes: list[Any] = [_Node(str(i)) for i in range(12)]
+    fast_nodes: list[Any] = [_Node(str(i)) for i in range(12)]
+    results = []
+    for a, b in _declarations(seed):
+        expected = sdk_cost.SDK_DECLARE_DEPENDENCY(sdk_nodes[a], sdk_nodes[b])
+        assert sdk_cost.fast_declare_dependency(fast_nodes[a], fast_nodes[b]) is expected, (a, b)
+        results.append(expected)
+    assert True in results and False in results  # both outcomes were checked
+    for sdk, fast in zip(sdk_nodes, fast_nodes, strict=True):
+        names = [{n.name for n in resource_cycle_breaker._deps(node)} for node in (sdk, fast)]  # type: ignore[attr-defined]
+        assert names[0] == names[1]
+
+
+def _depends_on_its_own_parent() -> None:
+    import pulumi
+    from pulumi_random import RandomString
+
+    parent = pulumi.ComponentResource("test:index:Group", "group")
+    RandomString("inner", length=4, opts=pulumi.ResourceOptions(parent=parent, depends_on=[parent]))
+
+
+@pytest.mark.parametrize("check", ["sdk", "fast"])
+def test_the_fast_cycle_check_stops_a_program_with_a_cycle_as_the_sdks_does(
+    check: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pulumi.runtime.rpc as sdk_rpc
+
+    from offline.recorder import record
+
+    declare = sdk_cost.SDK_DECLARE_DEPENDENCY if check == "sdk" else sdk_cost.fast_declare_dependency
+    monkeypatch.setitem(vars(sdk_rpc), "declare_dependency", declare)
+    with pytest.raises(RuntimeError, match="circular dependency"):
+        record(_depends_on_its_own_parent)
+    # The stopped program leaves pending tasks behind: finalise them here, not inside a later compile (CPython
+    # 3.11.7 then fails with "AST constructor recursion depth mismatch").
+    gc.collect()
+
+
+class _Holder:
+    plain = ContextProperty(name="test-plain", default="default")
+    mapping = ContextProperty(name="test-mapping", default={"a": 1})
+    unset = ContextProperty(name="test-unset")
+
+
+@pytest.mark.parametrize("attribute", ["plain", "mapping", "unset"])
+def test_the_fast_settings_read_gives_what_the_sdks_does(attribute: str) -> None:
+    holder = _Holder()
+    descriptor = vars(_Holder)[attribute]
+    for owner in (holder, None):
+        sdk = sdk_cost.SDK_CONTEXT_PROPERTY_GET(descriptor, owner, _Holder)
+        fast = sdk_cost.fast_context_property_get(descriptor, owner, _Holder)
+        assert fast is sdk
+    setattr(holder, attribute, "set")  # the SDK's fset: a value set once becomes the default too
+    assert sdk_cost.fast_context_property_get(descriptor, holder, _Holder) == "set"
+    assert sdk_cost.SDK_CONTEXT_PROPERTY_GET(descriptor, holder, _Holder) == "set"
+
+
+def test_the_evaluator_uses_the_fast_cycle_check_and_settings_read(real_evaluation: Evaluation) -> None:
+    import pulumi.runtime.rpc as sdk_rpc
+
+    assert vars(sdk_rpc)["declare_dependency"] is sdk_cost.fast_declare_dependency
+    assert vars(ContextProperty)["__get__"] is sdk_cost.fast_context_property_get
+    assert len(real_evaluation.resources) > 1000
