@@ -152,6 +152,8 @@ def test_syncoid_timers_do_not_start_a_replication_and_push_with_the_dedicated_k
         service = _unit(real_evaluation, "allyrion", f"syncoid-{peer}.service")
         assert f"rpool/data root@{ip}:rpool/data" in service
         assert "--sshkey=/root/.ssh/goldentooth-zfs-replication" in service
+        # each replica's own sync snapshot name: two timers firing in one second never collide
+        assert f"--identifier={peer}" in service
     key = next(r for r in real_evaluation.resources if r.name == "allyrion-zfs-replication-key")
     assert "stdout" in key.additional_secret_outputs and "[secret]" in str(key.inputs.get("stdin"))
 

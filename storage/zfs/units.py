@@ -14,11 +14,14 @@ SYNCOID = "/usr/sbin/syncoid"
 METRIC = "goldentooth_zfs_replication_last_success_timestamp_seconds"
 
 
-def syncoid_command(zfs: ZfsSpec, dataset: str, address: str) -> list[str]:
-    """The argv of one replication: pool/dataset on this node to the same name on the replica at `address`."""
+def syncoid_command(zfs: ZfsSpec, dataset: str, peer: str, address: str) -> list[str]:
+    """The argv of one replication: pool/dataset on this node to the same name on the replica `peer` at `address`.
+
+    `--identifier` puts the replica in syncoid's own sync snapshot name: without it, two replicas' timers firing in
+    the same second both try to create `<dataset>@syncoid_<host>_<time>`, and the second fails."""
     name = f"{zfs.pool}/{dataset}"
     return [
-        SYNCOID, "--no-privilege-elevation", "--recursive", f"--sshkey={KEY_PATH}",
+        SYNCOID, "--no-privilege-elevation", "--recursive", f"--identifier={peer}", f"--sshkey={KEY_PATH}",
         "--sshoption=StrictHostKeyChecking=accept-new", f"--sshoption=UserKnownHostsFile={KNOWN_HOSTS}",
         "--sshoption=IdentitiesOnly=yes", name, f"root@{address}:{name}",
     ]
@@ -26,7 +29,7 @@ def syncoid_command(zfs: ZfsSpec, dataset: str, address: str) -> list[str]:
 
 def replication_units(zfs: ZfsSpec, peer: str, address: str) -> tuple[Unit, Unit]:
     datasets = sorted(d.name for d in zfs.datasets)
-    starts = "\n".join(f"ExecStart={shlex.join(syncoid_command(zfs, d, address))}" for d in datasets)
+    starts = "\n".join(f"ExecStart={shlex.join(syncoid_command(zfs, d, peer, address))}" for d in datasets)
     posts = "\n".join(
         f"ExecStartPost={shlex.join([METRIC_PATH, zfs.textfile_dir, peer, f'{zfs.pool}/{d}'])}" for d in datasets
     )
