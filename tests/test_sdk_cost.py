@@ -143,7 +143,8 @@ def test_the_fast_cycle_check_declares_and_refuses_what_the_sdks_does(seed: int)
         expected = sdk_cost.SDK_DECLARE_DEPENDENCY(sdk_nodes[a], sdk_nodes[b])
         assert sdk_cost.fast_declare_dependency(fast_nodes[a], fast_nodes[b]) is expected, (a, b)
         results.append(expected)
-    assert True in results and False in results  # both outcomes were checked
+    # the random declarations exercised both a declared edge and a refused cycle
+    assert set(results) == {True, False}, results
     for sdk, fast in zip(sdk_nodes, fast_nodes, strict=True):
         names = [{n.name for n in resource_cycle_breaker._deps(node)} for node in (sdk, fast)]  # type: ignore[attr-defined]
         assert names[0] == names[1]

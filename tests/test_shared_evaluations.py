@@ -61,7 +61,7 @@ def test_the_real_evaluations_are_shared_and_read_only(
         plain["aws"]["region"] = "eu-west-1"
 
     def nothing(_: dict[str, Any]) -> None:
-        pass
+        """The identity edit: the stack as it is."""
 
     edited = evaluate_edited(region)
     assert evaluate_edited(region) is edited  # the same edit: evaluated once

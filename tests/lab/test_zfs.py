@@ -13,7 +13,7 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,16 @@ def _sh(lab: NodeLab, node: str, command: str) -> str:
 
 def _image(device: str) -> str:
     return f"{DISK_DIR}/{device.rsplit('/', 1)[-1]}.img"
+
+
+def converge_with_zfs(lab: NodeLab, ev: Evaluation, names: list[str], replacements: Mapping[str, str]) -> Any:
+    """The node layer converged on `names`, zfs-fuse started on each over its disks; the runner for the ZFS
+    layer's steps (placeholders replaced by the lab's real key)."""
+    converged = lab.apply(lab_steps(ev, names))
+    assert converged.failed is None, converged.report()
+    for name in names:
+        _start_zfs(lab, name, zfs_devices(ev.spec.node(name)))
+    return substituting_runner(lab, replacements)
 
 
 def _start_zfs(lab: NodeLab, node: str, devices: tuple[str, ...]) -> None:
@@ -107,11 +117,7 @@ def zfs_lab(real_plain: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
         placeholder("public key", KEY_RESOURCE).replace(" ", "_"): public_base64,
     }
     with node_lab(ev, names, work / "hosts") as lab:
-        converged = lab.apply(lab_steps(ev, names))
-        assert converged.failed is None, converged.report()
-        for name in names:
-            _start_zfs(lab, name, zfs_devices(spec.node(name)))
-        run_step = substituting_runner(lab, replacements)
+        run_step = converge_with_zfs(lab, ev, names, replacements)
         workers = len(names)
         # 1. A disk that already carries a filesystem is refused, and left as it was.
         victim = replicas[-1]

@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 
 from offline.placeholders import placeholder
-from storage.zfs.component import KEY_MARKER, zfs_devices
+from storage.zfs.component import KEY_MARKER
 from storage.zfs.units import KEY_PATH, KNOWN_HOSTS
 from tests.lab.apply import apply
-from tests.lab.node_lab import lab_steps, node_lab
+from tests.lab.node_lab import node_lab
 from tests.lab.ssh import Outcome
-from tests.lab.storage_support import component_steps, evaluate_with_overlay, substituting_runner
+from tests.lab.storage_support import component_steps, evaluate_with_overlay
 from tests.lab.test_lifecycle_leave import _run_delete, engine_delete_order
-from tests.lab.test_zfs import KEY_RESOURCE, ZFS_COMPONENT, _require, _sh, _start_zfs, _unit_lines
+from tests.lab.test_zfs import KEY_RESOURCE, ZFS_COMPONENT, _require, _sh, _unit_lines, converge_with_zfs
 from tests.lifecycle_support import delta
 
 pytestmark = pytest.mark.lab
@@ -72,11 +72,7 @@ def zfs_leave(real_plain: dict[str, Any], tmp_path_factory: pytest.TempPathFacto
         d.before.by_urn()[u].name for u in d.updated if "-zfs-" in u and "-leave-" not in u
         and "prometheus" not in u)}
     with node_lab(ev, names, work / "hosts") as lab:
-        converged = lab.apply(lab_steps(ev, names))
-        assert converged.failed is None, converged.report()
-        for name in names:
-            _start_zfs(lab, name, zfs_devices(spec.node(name)))
-        run_step = substituting_runner(lab, replacements)
+        run_step = converge_with_zfs(lab, ev, names, replacements)
         first = apply(component_steps(ev, ZFS_COMPONENT, names), run_step, workers=len(names))
         assert first.failed is None, first.report()
         _sh(lab, primary, "echo replicated-by-syncoid >/data/hello")
