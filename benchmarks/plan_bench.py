@@ -4,7 +4,9 @@ Prints, for `python -c "import pulumi"`, the real stack and generated inventorie
 the median, min and max wall time, the CPU time (user + system, steadier on a busy machine) and the peak RSS of
 each process (from `wait4`, the child's own rusage). Then the three figures issue 20 sets targets for:
 
-- the real stack's evaluation over `import pulumi`, run alternately in the same loop (target <= 10x);
+- the real stack's evaluation over `import pulumi`, run alternately in the same loop (target <= 10x), beside the
+  SDK's floor for as many resources (`benchmarks/sdk_floor.py`: the program's imports, then that many bare
+  resources registered and nothing else), which says how much of the ratio is the SDK's and how much the program's;
 - the cost per added node (over the real stack) at each size and its growth from the first size to the last
   (target <= 5%: the cost per node is constant);
 - peak memory per added node at each size (linear: the same figure at every size).
@@ -29,6 +31,7 @@ REAL_STACK = ROOT / "Pulumi.goldentooth.yaml"
 # `goldentooth` as `python -m`, so the code measured is this checkout's (run from a copy to measure another).
 COMMAND = [sys.executable, "-m", "offline.cli"]
 IMPORT_PULUMI = [sys.executable, "-c", "import pulumi"]
+SDK_FLOOR = [sys.executable, "-m", "benchmarks.sdk_floor", "--program-imports"]
 RATIO_TARGET = 10.0  # issue 20: real stack at most 10x `import pulumi`
 GROWTH_TARGET = 0.05  # issue 20: per-node time grows by at most 5% from 100 to 1000 nodes
 LARGE = 500  # sizes from here on get --large-runs runs (each takes minutes)
@@ -62,9 +65,13 @@ class Result:
 
     @property
     def resources(self) -> str:
-        """`goldentooth plan: 406 resources to create ...` -> `406`."""
-        words = self.runs[0].first_line.split()
-        return words[2] if len(words) > 2 and words[2].isdigit() else "-"
+        return resource_count(self.runs[0])
+
+
+def resource_count(run: Run) -> str:
+    """`goldentooth plan: 406 resources to create ...` (or `sdk floor: 406 resources ...`) -> `406`."""
+    words = run.first_line.split()
+    return words[2] if len(words) > 2 and words[2].isdigit() else "-"
 
 
 def run_once(argv: list[str]) -> Run:
@@ -90,17 +97,22 @@ def show(result: Result) -> Result:
     return result
 
 
-def side_by_side(runs: int) -> tuple[Result, Result, list[float], list[float]]:
-    """`import pulumi` and the real plan alternately, so both see the same load; ratios per pair."""
+def side_by_side(runs: int) -> tuple[Result, Result, Result, list[float], list[float], list[float]]:
+    """`import pulumi`, the real plan and the SDK's floor for as many resources alternately, so all three see the
+    same load; ratios per triple."""
     baseline: list[Run] = []
     real: list[Run] = []
+    floor: list[Run] = []
     for _ in range(runs):
         baseline.append(run_once(IMPORT_PULUMI))
         real.append(run_once([*COMMAND, "plan"]))
+        floor.append(run_once([*SDK_FLOOR, resource_count(real[-1])]))
     wall = [r.seconds / b.seconds for b, r in zip(baseline, real, strict=True)]
     cpu = [r.cpu_seconds / b.cpu_seconds for b, r in zip(baseline, real, strict=True)]
+    floor_cpu = [f.cpu_seconds / b.cpu_seconds for b, f in zip(baseline, floor, strict=True)]
     return (show(Result("python -c 'import pulumi'", 0, tuple(baseline))),
-            show(Result("real (Pulumi.goldentooth)", 17, tuple(real))), wall, cpu)
+            show(Result("real (Pulumi.goldentooth)", 17, tuple(real))),
+            show(Result("sdk floor (same count)", 0, tuple(floor))), wall, cpu, floor_cpu)
 
 
 def per_node(real: Result, large: Result) -> tuple[float, float, float]:
@@ -126,7 +138,7 @@ def main() -> int:
           f"{args.runs} fresh processes per stack ({args.large_runs} from {LARGE} nodes)")
     print(f"  {'stack':<26} {'nodes':>5} {'resources':>9} {'median s':>9} {'min':>7} {'max':>7} {'cpu s':>7} "
           f"{'peak MiB':>9}")
-    baseline, real, wall_ratios, cpu_ratios = side_by_side(args.runs)
+    baseline, real, floor, wall_ratios, cpu_ratios, floor_ratios = side_by_side(args.runs)
     generated = []
     with tempfile.TemporaryDirectory(prefix="goldentooth-bench-") as tmp:
         for size in sizes:
@@ -143,6 +155,11 @@ def main() -> int:
     wall_ratio, cpu_ratio = statistics.median(wall_ratios), statistics.median(cpu_ratios)
     print(f"  real stack / import pulumi: {wall_ratio:.1f}x wall ({real.median:.2f} s / {baseline.median:.2f} s), "
           f"{cpu_ratio:.1f}x cpu; {verdict(wall_ratio <= RATIO_TARGET)} the {RATIO_TARGET:.0f}x target")
+    floor_ratio = statistics.median(floor_ratios)
+    print(f"  the SDK's floor for {real.resources} resources (the program's imports, then bare resources and nothing "
+          f"else): {floor_ratio:.1f}x cpu ({floor.cpu:.2f} s); the program's own work: {cpu_ratio - floor_ratio:.1f}x "
+          f"({real.cpu - floor.cpu:.2f} s cpu, {1000 * (real.cpu - floor.cpu) / max(int(real.resources), 1):.2f} ms "
+          "per resource)")
     if len(generated) >= 2:
         first, last = generated[0], generated[-1]
         (_, cpu_first, kib_first), (_, cpu_last, kib_last) = figures[0], figures[-1]

@@ -15,20 +15,9 @@ from config.load import load, read_stack
 from config.secrets import SecretValues
 from config.spec import ClusterSpec
 from offline.recorder import PROJECT, SECRET, UNKNOWN, RecordedResource, recording, run
-from offline.sdk_cost import (
-    collector_paused,
-    use_fast_cycle_check,
-    use_fast_output_wait,
-    use_fast_settings,
-    use_fast_stack_trace,
-    use_lean_output_track,
-)
+from offline.sdk_cost import collector_paused, install_all
 
-use_fast_stack_trace()  # the same source positions, without reading every frame's source line
-use_fast_output_wait()  # the same outputs, without re-arming a callback on every pending one after each
-use_fast_cycle_check()  # the same dependency edges, without walking the graph where no cycle can close
-use_fast_settings()  # the same settings, each read once per access instead of twice
-use_lean_output_track()  # no callback per output to untrack it: the fast wait takes finished ones as they are
+install_all()  # the SDK's registration path without the costs the offline evaluation need not pay
 
 __all__ = ["PROJECT", "Evaluation", "RenderedFile", "depends_directly", "evaluate", "evaluate_file"]
 

@@ -24,6 +24,7 @@
 import asyncio
 import functools
 import gc
+import itertools
 import pathlib
 import sys
 from collections.abc import Iterator
@@ -167,30 +168,64 @@ def use_lean_output_track() -> None:
 
 SDK_DECLARE_DEPENDENCY = sdk_cycle_breaker.declare_dependency  # what rpc.py imported by name
 _DEPENDENTS = "_goldentooth_dependents"  # the resources that declared a dependency on this one
+_ORDER = "_goldentooth_order"  # a position consistent with every recorded edge: a dependency comes first
+_next_order = itertools.count()
 
 
-def _depended_on_by(start: Any, target: Any) -> bool:
-    """`target` is `start` or (transitively) depends on it: walks the recorded edges backwards from `start`."""
-    seen = {start}
-    pending = [start]
+def _order(resource: Any) -> int:
+    order: int | None = getattr(resource, _ORDER, None)
+    if order is None:
+        order = next(_next_order)  # first seen: after everything so far, which it cannot precede yet
+        setattr(resource, _ORDER, order)
+    return order
+
+
+def _dependents(resource: Any) -> Any:
+    return getattr(resource, _DEPENDENTS, ())
+
+
+def _reach(start: Any, step: Any, keep: Any, stop: Any) -> list[Any] | None:
+    """What `step` reaches from `start` among the resources `keep` admits; None when it reaches `stop`."""
+    seen, pending = {start}, [start]
     while pending:
-        resource = pending.pop()
-        if resource is target:
-            return True
-        for dependent in getattr(resource, _DEPENDENTS, ()):
-            if dependent not in seen:
-                seen.add(dependent)
-                pending.append(dependent)
+        for neighbour in step(pending.pop()):
+            if neighbour is stop:
+                return None
+            if neighbour not in seen and keep(neighbour):
+                seen.add(neighbour)
+                pending.append(neighbour)
+    return list(seen)
+
+
+def _closes_cycle(from_resource: Any, to_resource: Any) -> bool:
+    """Whether `to_resource` is `from_resource` or (transitively) depends on it; if not, the positions are
+    rearranged so that `to_resource` comes before `from_resource` (Pearce and Kelly's dynamic topological order).
+    When `to_resource` already comes first, no path can lead back (every edge points to an earlier position), so
+    the answer costs nothing: the usual case, where the resource being registered depends on older ones. Else
+    only the resources between the two positions are searched and reordered."""
+    if from_resource is to_resource:
+        return True
+    lower, upper = _order(from_resource), _order(to_resource)
+    if upper < lower:
+        return False
+    after = _reach(from_resource, _dependents, lambda r: _order(r) <= upper, to_resource)  # what depends on from
+    if after is None:
+        return True
+    before = _reach(to_resource, sdk_cycle_breaker._deps, lambda r: _order(r) >= lower, None)  # what to depends on
+    assert before is not None
+    moved = sorted(before, key=_order) + sorted(after, key=_order)  # dependencies first, each side keeping its order
+    for resource, order in zip(moved, sorted(_order(r) for r in moved), strict=True):
+        setattr(resource, _ORDER, order)
     return False
 
 
 def fast_declare_dependency(from_resource: Any, to_resource: Any) -> bool:
     """`resource_cycle_breaker.declare_dependency` (record `from_resource -> to_resource` unless that closes a
-    cycle), walking the other way round. The SDK walks everything `to_resource` depends on, transitively (most of
-    the stack: the older a resource, the longer its chains), to see whether `from_resource` is among it. The same
-    question is whether `to_resource` is among what depends on `from_resource`: nearly always the resource being
-    registered, which few or none depend on yet. Every edge is declared here, so the backward edges are complete."""
-    if _depended_on_by(from_resource, to_resource):
+    cycle) without walking the graph where no cycle can close. The SDK walks everything `to_resource` depends on,
+    transitively (most of the stack: the older a resource, the longer its chains), to see whether `from_resource`
+    is among it; here a position per resource, kept consistent with the edges, answers most declarations at once
+    (`_closes_cycle`). Every edge is declared here, so the recorded dependents are complete."""
+    if _closes_cycle(from_resource, to_resource):
         return False
     sdk_cycle_breaker._add_dep(from_resource, to_resource)
     dependents: set[Any] | None = getattr(to_resource, _DEPENDENTS, None)
@@ -221,3 +256,12 @@ def fast_context_property_get(self: ContextProperty, obj: object, _: object) -> 
 def use_fast_settings() -> None:
     """Make the SDK's settings properties read with `fast_context_property_get` (for this process)."""
     ContextProperty.__get__ = fast_context_property_get  # type: ignore[method-assign]
+
+
+def install_all() -> None:
+    """Every fast path above, for this process: what the offline evaluator runs the SDK with."""
+    use_fast_stack_trace()  # the same source positions, without reading every frame's source line
+    use_fast_output_wait()  # the same outputs, without re-arming a callback on every pending one after each
+    use_fast_cycle_check()  # the same dependency edges, without walking the graph where no cycle can close
+    use_fast_settings()  # the same settings, each read once per access instead of twice
+    use_lean_output_track()  # no callback per output to untrack it: the fast wait takes finished ones as they are

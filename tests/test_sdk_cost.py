@@ -125,21 +125,24 @@ class _Node:
         self.name = name
 
 
-def _declarations(seed: int) -> list[tuple[int, int]]:
+def _declarations(seed: int, nodes: int, count: int) -> list[tuple[int, int]]:
     import random
 
     rng = random.Random(seed)
-    return [(rng.randrange(12), rng.randrange(12)) for _ in range(120)]  # self-edges and cycles included
+    return [(rng.randrange(nodes), rng.randrange(nodes)) for _ in range(count)]  # self-edges and cycles included
 
 
+# Dense: cycles close early and often. Sparse: long chains form first, and a declaration whose depended-on
+# resource was first seen later than the depending one rearranges the positions the fast check keeps.
+@pytest.mark.parametrize(("nodes", "count"), [(12, 120), (80, 160), (300, 900)])
 @pytest.mark.parametrize("seed", range(20))
-def test_the_fast_cycle_check_declares_and_refuses_what_the_sdks_does(seed: int) -> None:
+def test_the_fast_cycle_check_declares_and_refuses_what_the_sdks_does(seed: int, nodes: int, count: int) -> None:
     from pulumi.runtime import resource_cycle_breaker
 
-    sdk_nodes: list[Any] = [_Node(str(i)) for i in range(12)]
-    fast_nodes: list[Any] = [_Node(str(i)) for i in range(12)]
+    sdk_nodes: list[Any] = [_Node(str(i)) for i in range(nodes)]
+    fast_nodes: list[Any] = [_Node(str(i)) for i in range(nodes)]
     results = []
-    for a, b in _declarations(seed):
+    for a, b in _declarations(seed, nodes, count):
         expected = sdk_cost.SDK_DECLARE_DEPENDENCY(sdk_nodes[a], sdk_nodes[b])
         assert sdk_cost.fast_declare_dependency(fast_nodes[a], fast_nodes[b]) is expected, (a, b)
         results.append(expected)
