@@ -2,9 +2,10 @@
 
 Every test that only reads the real stack uses one of the session-scoped evaluations here (`real_evaluation`,
 `real_file_evaluation`, `real_preview_evaluation`): each is computed once per test run, whatever the number of
-tests and layers. `evaluate_edited` shares the evaluation of an edited config with the next tests that ask for
-the same one (tests/shared_evaluations.py). All of them are read-only. Query them through the `Evaluation`
-methods (of_type, one, named, command, file, waits_for...).
+tests and layers. `evaluate_edited` (in a test) and `evaluate_shared(plain)` (in a module fixture or helper) share
+the evaluation of an edited config with the next tests that ask for the same one (tests/shared_evaluations.py;
+tests/test_direct_evaluations.py fails a module that evaluates on its own without saying why). All of them are
+read-only. Query them through the `Evaluation` methods (of_type, one, named, command, file, waits_for...).
 """
 
 import copy
