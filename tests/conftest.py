@@ -2,9 +2,10 @@
 
 Every test that only reads the real stack uses one of the session-scoped evaluations here (`real_evaluation`,
 `real_file_evaluation`, `real_preview_evaluation`): each is computed once per test run, whatever the number of
-tests and layers. `evaluate_edited` shares the evaluation of an edited config with the next tests that ask for
-the same one (tests/shared_evaluations.py). All of them are read-only. Query them through the `Evaluation`
-methods (of_type, one, named, command, file, waits_for...).
+tests and layers. `evaluate_edited` (in a test) and `evaluate_shared(plain)` (in a module fixture or helper) share
+the evaluation of an edited config with the next tests that ask for the same one (tests/shared_evaluations.py;
+tests/test_direct_evaluations.py fails a module that evaluates on its own without saying why). All of them are
+read-only. Query them through the `Evaluation` methods (of_type, one, named, command, file, waits_for...).
 """
 
 import copy
@@ -28,10 +29,17 @@ STACK_FILE = ROOT / "Pulumi.goldentooth.yaml"
 # Test secrets are plain strings, as a stack file written by a test would hold them. They are still
 # secrets: tests assert that none of these strings leaks into plans, rendered files or messages.
 TEST_SECRETS = {key: f"TEST-SECRET-{key}-d0n0tl3ak" for key in sorted(SECRET_KEYS)}
+PROVIDERS = {"aws:region": "us-east-1"}
 
 
 def fake_secret_values() -> SecretValues:
     return SecretValues({k: SecretStr(v) for k, v in TEST_SECRETS.items()})
+
+
+def evaluate_shared(plain: dict[str, Any], *, keep: bool = False) -> Evaluation:
+    """The stack `plain` with the test secrets, as the session fixtures evaluate it, shared with every test and
+    module fixture asking for the same config (read-only: tests/shared_evaluations.py)."""
+    return shared_evaluate(plain, fake_secret_values(), provider_config=PROVIDERS, keep=keep)
 
 
 @pytest.fixture(autouse=True)
@@ -52,20 +60,20 @@ def real_plain() -> dict[str, Any]:
 def real_evaluation() -> Evaluation:
     """The real stack, evaluated once per session with test secrets (read-only: do not mutate)."""
     plain, _ = read_stack_file(STACK_FILE)
-    return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain, keep=True)
 
 
 @pytest.fixture(scope="session")
 def real_preview_evaluation() -> Evaluation:
     """The real stack under `pulumi preview` (outputs of resources not yet created are unknown), once per session."""
     plain, _ = read_stack_file(STACK_FILE)
-    return shared_evaluate(plain, fake_secret_values(), preview=True, provider_config={"aws:region": "us-east-1"})
+    return shared_evaluate(plain, fake_secret_values(), preview=True, provider_config=PROVIDERS, keep=True)
 
 
 @pytest.fixture(scope="session")
 def real_file_evaluation() -> Evaluation:
     """The real stack file exactly as `goldentooth plan` reads it (secrets are placeholders)."""
-    return shared_evaluate_file(STACK_FILE)
+    return shared_evaluate_file(STACK_FILE, keep=True)
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +84,7 @@ def cloudflare_evaluation(real_plain: dict[str, Any]) -> Evaluation:
 
     plain = copy.deepcopy(real_plain)
     cloudflare_on(plain)
-    return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain, keep=True)
 
 
 Edit = Callable[[dict[str, Any]], None]
@@ -92,8 +100,8 @@ def evaluate_edited(real_plain: dict[str, Any]) -> Callable[[Edit], Evaluation]:
         plain = copy.deepcopy(real_plain)
         edit(plain)
         if plain == real_plain:
-            return evaluate_module.evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
-        return shared_evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+            return evaluate_module.evaluate(plain, fake_secret_values(), provider_config=PROVIDERS)
+        return evaluate_shared(plain)
 
     return run
 

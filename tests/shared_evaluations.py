@@ -17,7 +17,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -132,6 +132,9 @@ CAPACITY = 4
 @dataclass
 class _State:
     cache: "OrderedDict[str, Evaluation]"
+    # The session fixtures' evaluations (`keep=True`): they live for the whole run anyway, so a test that asks for
+    # the same input (the real stack through an edit that changes nothing) gets them however long ago they were made.
+    kept: dict[str, Evaluation] = field(default_factory=dict)
     patched: bool = False  # the running test patches code: evaluate afresh (set by tests/conftest.py)
     hits: int = 0
 
@@ -147,10 +150,12 @@ def shared_evaluate(
     provider_config: Mapping[str, Any] | None = None,
     variant: str = "",
     patches: Callable[[], AbstractContextManager[object]] = nullcontext,
+    keep: bool = False,
 ) -> Evaluation:
     """`offline.evaluate.evaluate`, once per distinct input per test run (read-only: see the module's doc).
     `patches` is a context in which to evaluate that changes code, and `variant` names what it changes (part of
-    the key, so a patched evaluation is shared only with tests asking for the same patch)."""
+    the key, so a patched evaluation is shared only with tests asking for the same patch). `keep` is for the
+    session fixtures: the evaluation is never evicted (they hold it for the whole run in any case)."""
 
     def evaluated() -> Evaluation:
         with patches():
@@ -159,18 +164,21 @@ def shared_evaluate(
     if STATE.patched:
         return evaluated()
     key = input_key(plain, secrets, preview, provider_config) + variant
-    found = STATE.cache.get(key)
+    found = STATE.kept[key] if key in STATE.kept else STATE.cache.get(key)
     if found is not None:
         STATE.hits += 1
-        STATE.cache.move_to_end(key)
-        return found
-    STATE.cache[key] = ev = frozen_evaluation(evaluated())
+        if key in STATE.cache:
+            STATE.cache.move_to_end(key)
+    else:
+        found = STATE.cache[key] = frozen_evaluation(evaluated())
+    if keep:
+        STATE.kept[key] = STATE.cache.pop(key, found)
     while len(STATE.cache) > CAPACITY:
         STATE.cache.popitem(last=False)
-    return ev
+    return found
 
 
-def shared_evaluate_file(path: Path, *, preview: bool = False) -> Evaluation:
+def shared_evaluate_file(path: Path, *, preview: bool = False, keep: bool = False) -> Evaluation:
     """`offline.evaluate.evaluate_file`, shared: the file's parsed content is the key, not its name."""
     plain, secrets, providers = read_stack(path)
-    return shared_evaluate(plain, secrets, preview=preview, provider_config=providers)
+    return shared_evaluate(plain, secrets, preview=preview, provider_config=providers, keep=keep)

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from offline.adoption import after_import, build_import_plan, imported_urns
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
 from offline.urns import EngineUrns, Entry
-from tests.conftest import STACK_FILE, fake_secret_values
+from tests.conftest import STACK_FILE, evaluate_shared
 from tests.test_cli import goldentooth
 
 ZONE = "Z0736727S7ZH91VKK44A"
@@ -44,7 +44,7 @@ def with_looked_up_ids(plain: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def adopted_evaluation(real_plain: dict[str, Any]) -> Evaluation:
-    return evaluate(with_looked_up_ids(real_plain), fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(with_looked_up_ids(real_plain))
 
 
 def _inputs(resource: RecordedResource, key: str) -> Any:

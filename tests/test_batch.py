@@ -20,8 +20,8 @@ from batch.slurm.modules import module_files
 from components.script import Script, render
 from config.batch import real_memory_mib
 from config.spec import ClusterSpec
-from offline.evaluate import Evaluation, evaluate
-from tests.conftest import ROOT, fake_secret_values
+from offline.evaluate import Evaluation
+from tests.conftest import ROOT, evaluate_shared
 from tests.test_systemd_units import _root, _systemd_analyze
 
 BATCH = ROOT / "batch"
@@ -42,7 +42,7 @@ def everything_on(plain: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def all_on(real_plain: dict[str, Any]) -> Evaluation:
-    return evaluate(everything_on(real_plain), fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(everything_on(real_plain))
 
 
 def _missing(what: str) -> None:
@@ -290,7 +290,7 @@ def test_contributions_with_every_part_on(all_on: Evaluation) -> None:
 def test_the_layer_is_absent_when_the_section_is(real_plain: dict[str, Any]) -> None:
     plain = copy.deepcopy(real_plain)
     del plain["batch"]
-    ev = evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    ev = evaluate_shared(plain)
     assert not [r for r in ev.resources if ":batch:" in r.type or r.type.startswith("goldentooth:batch")]
     assert contributions(ev.spec) == type(contributions(ev.spec))()
 

@@ -18,10 +18,11 @@ import pytest
 from pydantic import SecretStr
 
 from components.remote_step import NO_WORK_UPDATE
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from offline.plan import plan_document
 from offline.plan_diff import CONNECTION_ONLY, NO_WORK, REPLACE, RERUN_UPDATE, classify, compare, summary
-from tests.conftest import TEST_SECRETS, fake_secret_values
+from tests.conftest import PROVIDERS, TEST_SECRETS, fake_secret_values
+from tests.shared_evaluations import shared_evaluate
 
 COMMAND = "command:remote:Command"
 # Steps whose stdout (or id) other resources read, and how: the ones read by stdout must be updated in place.
@@ -47,7 +48,7 @@ def _evaluate(plain: dict[str, Any], secrets: dict[str, str] | None = None) -> E
     if secrets:
         values = type(values)({**{k: SecretStr(v) for k, v in TEST_SECRETS.items()},
                                **{k: SecretStr(v) for k, v in secrets.items()}})
-    return evaluate(plain, values, provider_config={"aws:region": "us-east-1"})
+    return shared_evaluate(plain, values, provider_config=PROVIDERS)
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import yaml
 
 import nodes.node
 from k8s.kubeadm.config import INIT_CONFIG_PATH, JOIN_CONFIG_PATH
-from offline.evaluate import Evaluation, evaluate
-from tests.conftest import fake_secret_values
+from offline.evaluate import Evaluation
+from tests.conftest import evaluate_shared
 
 CONTROL_PLANE = ("bettley", "cargyll", "dalt")
 
@@ -242,7 +242,7 @@ def os_ready_markers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_first_step_on_every_kubernetes_node_waits_for_its_os(real_plain: dict[str, Any], os_ready_markers: list[str]) -> None:
-    ev = evaluate(real_plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    ev = evaluate_shared(real_plain)  # evaluated afresh: the test patches Node (tests/conftest.py)
     assert os_ready_markers, "no Node was built"
     marker = {name: ev.named(f"{name}-os-ready-marker") for name in (n.name for n in ev.spec.nodes)}
     assert ev.waits_for(ev.command("allyrion-haproxy-install"), marker["allyrion"])

@@ -14,6 +14,7 @@ from k8s.provider import point_at
 from nodes.rollout.plan import rollout_plan
 from offline.evaluate import Evaluation, evaluate
 from tests.conftest import fake_secret_values
+from tests.shared_evaluations import shared_evaluate
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -67,7 +68,7 @@ def _bump(version: str, upgrade_from: str | None) -> Edit:
 def test_a_version_bump_upgrades_control_planes_one_at_a_time_then_workers_in_batches(
     real_plain: dict[str, Any],
 ) -> None:
-    ev = evaluate(_with(real_plain, _bump("1.33.5", "1.32.9")), fake_secret_values())
+    ev = shared_evaluate(_with(real_plain, _bump("1.33.5", "1.32.9")), fake_secret_values())
     workers = ev.spec.roles.kubernetes.workers
     # the control plane: each node after etcd is healthy again, one after another
     order = [s for cp in ("bettley", "cargyll", "dalt")
@@ -106,13 +107,17 @@ def test_a_version_bump_upgrades_control_planes_one_at_a_time_then_workers_in_ba
 
 
 def test_upgrade_steps_rerun_only_when_the_version_changes(real_plain: dict[str, Any]) -> None:
-    def triggers(version: str) -> list[Any]:
-        ev = evaluate(_with(real_plain, _bump(version, "1.32.9")), fake_secret_values())
+    def triggers(ev: Evaluation) -> list[Any]:
         return [ev.command("erenford-kubernetes-upgrade").inputs["triggers"],
                 ev.command("bettley-kubernetes-upgrade").inputs["triggers"]]
 
-    assert triggers("1.33.5") == triggers("1.33.5")
-    assert triggers("1.33.5") != triggers("1.33.6")
+    def upgrading_to(version: str) -> dict[str, Any]:
+        return _with(real_plain, _bump(version, "1.32.9"))
+
+    once = triggers(shared_evaluate(upgrading_to("1.33.5"), fake_secret_values()))
+    # A second evaluation of the same config, on purpose (not the shared one): the triggers depend on it alone.
+    assert triggers(evaluate(upgrading_to("1.33.5"), fake_secret_values())) == once
+    assert triggers(shared_evaluate(upgrading_to("1.33.6"), fake_secret_values())) != once
 
 
 def test_no_upgrade_steps_without_an_upgrade(real_evaluation: Evaluation) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from config.load import read_stack_file
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from tests.blast_radius import change_set
-from tests.conftest import STACK_FILE, fake_secret_values
+from tests.conftest import STACK_FILE, evaluate_shared
 
 Path = tuple[str | int, ...]
 
@@ -63,7 +63,7 @@ def reordered(plain: dict[str, Any], paths: list[Path], how: str) -> dict[str, A
 
 
 def _evaluate(plain: dict[str, Any]) -> Evaluation:
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain)
 
 
 def _real_plain() -> dict[str, Any]:

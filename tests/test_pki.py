@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from components.contributions import CertificateRequest
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from pki import renewer
 from pki.authelia.component import UNIT as AUTHELIA_UNIT
 from pki.authelia.config import configuration_text, pbkdf2_digest, users_text
@@ -23,7 +23,7 @@ from pki.ca import CA_UNIT
 from pki.certs import request_problems
 from pki.contributions import contributions
 from pki.identity import known_hosts_line, root_fingerprint
-from tests.conftest import fake_secret_values
+from tests.conftest import evaluate_shared
 from tests.nodes_support import COMMAND, Step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +157,7 @@ def test_node_side_programs_pass_shellcheck() -> None:
 def authelia_evaluation(real_plain: dict[str, Any]) -> Evaluation:
     plain = copy.deepcopy(real_plain)
     plain["pki"]["authelia"] = {"enabled": True, "users": [ADMIN]}
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain)
 
 
 def test_authelia_steps_pass_shellcheck_and_route_like_haproxy_did(authelia_evaluation: Evaluation,

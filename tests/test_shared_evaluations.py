@@ -107,7 +107,7 @@ def test_a_test_that_patches_code_gets_an_evaluation_of_its_own(monkeypatch: pyt
     first = shared.shared_evaluate(plain, fake_secret_values())
     second = shared.shared_evaluate(plain, fake_secret_values())
     assert first is not second and len(calls) == 2
-    assert all(ev is not first and ev is not second for ev in shared.STATE.cache.values())
+    assert all(ev is not first and ev is not second for ev in (*shared.STATE.cache.values(), *shared.STATE.kept.values()))
 
 
 def test_an_input_is_evaluated_once_and_a_variant_separately(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,3 +140,22 @@ def test_the_cache_keeps_only_the_most_recently_used_evaluations(monkeypatch: py
     shared.shared_evaluate({"n": 1}, fake_secret_values())
     assert len(calls) == shared.CAPACITY + 2
 
+
+
+def test_a_kept_evaluation_is_handed_out_however_many_came_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session fixtures' evaluations (`keep=True`) stay shared for the whole run: they are alive anyway."""
+    calls = _counting(monkeypatch)
+    monkeypatch.setattr(shared.STATE, "patched", False)
+    monkeypatch.setattr(shared.STATE, "cache", type(shared.STATE.cache)())
+    monkeypatch.setattr(shared.STATE, "kept", {})
+    kept = shared.shared_evaluate({"n": "kept"}, fake_secret_values(), keep=True)
+    for n in range(shared.CAPACITY + 1):
+        shared.shared_evaluate({"n": n}, fake_secret_values())
+    assert shared.shared_evaluate({"n": "kept"}, fake_secret_values()) is kept
+    assert len(calls) == shared.CAPACITY + 2 and len(shared.STATE.cache) == shared.CAPACITY
+    # first evaluated for a test, then asked for by a session fixture: kept from then on, not evaluated again
+    later = shared.shared_evaluate({"n": shared.CAPACITY}, fake_secret_values(), keep=True)
+    for n in range(shared.CAPACITY + 1):
+        shared.shared_evaluate({"m": n}, fake_secret_values())
+    assert shared.shared_evaluate({"n": shared.CAPACITY}, fake_secret_values()) is later
+    assert len(calls) == 2 * shared.CAPACITY + 3 and len(shared.STATE.cache) == shared.CAPACITY

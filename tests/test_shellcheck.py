@@ -13,8 +13,8 @@ import pytest
 
 from cluster.registry import collect_contributions, layer_names
 from components.remote_step import STEP_DIR
-from offline.evaluate import Evaluation, RenderedFile, evaluate
-from tests.conftest import fake_secret_values
+from offline.evaluate import Evaluation, RenderedFile
+from tests.conftest import evaluate_shared
 from tests.observability_support import evaluate_with_certificates
 from tests.storage_support import enable_ceph
 from tests.tools import system_tool
@@ -58,7 +58,7 @@ def _step_scripts(*evaluations: Evaluation) -> list[RenderedFile]:
 def upgrading_evaluation(real_plain: dict[str, Any]) -> Evaluation:
     plain = copy.deepcopy(real_plain)
     _upgrading(plain)
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def optional_layers_evaluation(real_plain: dict[str, Any]) -> Evaluation:
     """The real stack with the layers it keeps off switched on (Ceph), so their steps are checked too."""
     plain = copy.deepcopy(real_plain)
     enable_ceph(plain)
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain)
 
 
 def test_every_rendered_step_script_passes_shellcheck(

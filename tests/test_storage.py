@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from config.errors import ConfigError
-from offline.evaluate import Evaluation, evaluate
+from offline.evaluate import Evaluation
 from offline.recorder import RecordedResource
 from storage.contributions import contributions
 from storage.seaweedfs.plan import certificate_requests, security_toml
 from storage.zfs.sanoid import sanoid_conf
-from tests.conftest import fake_secret_values
+from tests.conftest import evaluate_shared
 from tests.nodes_support import COMMAND, Step
 from tests.storage_support import enable_ceph
 
@@ -24,7 +24,7 @@ STATEFUL_STEPS = ("zfs-pool", "zfs-datasets", "seaweedfs-disk", "ceph-mon", "cep
 
 
 def _evaluate(plain: dict[str, Any]) -> Evaluation:
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from offline.check import check
-from offline.evaluate import Evaluation, evaluate
-from tests.conftest import fake_secret_values
+from offline.evaluate import Evaluation
+from tests.conftest import evaluate_shared, fake_secret_values
 from tests.topologies import TOPOLOGIES
 
 
@@ -20,7 +20,7 @@ def topology(request: pytest.FixtureRequest, real_plain: dict[str, Any]) -> Eval
         return ev
     plain = copy.deepcopy(real_plain)
     TOPOLOGIES[request.param](plain)
-    return evaluate(plain, fake_secret_values(), provider_config={"aws:region": "us-east-1"})
+    return evaluate_shared(plain)
 
 
 def test_every_host_gets_a_node_and_every_control_plane_member_an_init_or_a_join(topology: Evaluation) -> None:
