@@ -169,13 +169,17 @@ def use_lean_output_track() -> None:
 SDK_DECLARE_DEPENDENCY = sdk_cycle_breaker.declare_dependency  # what rpc.py imported by name
 _DEPENDENTS = "_goldentooth_dependents"  # the resources that declared a dependency on this one
 _ORDER = "_goldentooth_order"  # a position consistent with every recorded edge: a dependency comes first
-_next_order = itertools.count()
+_later = itertools.count()  # positions after every one given so far
+_earlier = itertools.count(-1, -1)  # positions before every one given so far
 
 
-def _order(resource: Any) -> int:
+def _order(resource: Any, *, first_seen: Iterator[int] = _later) -> int:
+    """The resource's position; one seen for the first time has no edges yet, so any position is consistent,
+    and it takes the one that spares a reordering: a depending resource goes after all, a depended-on one
+    before all."""
     order: int | None = getattr(resource, _ORDER, None)
     if order is None:
-        order = next(_next_order)  # first seen: after everything so far, which it cannot precede yet
+        order = next(first_seen)
         setattr(resource, _ORDER, order)
     return order
 
@@ -205,7 +209,7 @@ def _closes_cycle(from_resource: Any, to_resource: Any) -> bool:
     only the resources between the two positions are searched and reordered."""
     if from_resource is to_resource:
         return True
-    lower, upper = _order(from_resource), _order(to_resource)
+    lower, upper = _order(from_resource), _order(to_resource, first_seen=_earlier)
     if upper < lower:
         return False
     after = _reach(from_resource, _dependents, lambda r: _order(r) <= upper, to_resource)  # what depends on from
