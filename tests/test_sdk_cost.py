@@ -215,7 +215,12 @@ def test_the_fast_cycle_check_searches_nothing_when_a_resource_depends_on_older_
 
     searches: list[object] = []
     reach = sdk_cost._reach
-    monkeypatch.setattr(sdk_cost, "_reach", lambda *args: searches.append(args) or reach(*args))
+
+    def counted(*args: Any) -> Any:
+        searches.append(args)
+        return reach(*args)
+
+    monkeypatch.setattr(sdk_cost, "_reach", counted)
     rng = random.Random(7)
     nodes: list[Any] = [_Node(str(i)) for i in range(400)]
     for index in range(1, len(nodes)):
