@@ -41,10 +41,10 @@ def nodes(ctx: LayerContext) -> dict[str, Node]:
     """A `Node` per host, in inventory order, registered up to its rolling part: a fresh node reboots at once, a node
     in service (a Kubernetes node, or one whose contributed ports listen) waits for the rollout layer."""
     spec = ctx.spec
-    ports = ctx.contributions.listen_ports
+    ports = service_ports(ctx.contributions.listen_ports)
     built = {node.name: Node(node.name, NodeArgs(
         node, spec, ssh_target(spec, node, ctx.secrets),
-        in_service_condition(service_ports(ports, node.name)), complete=False),
+        in_service_condition(ports.get(node.name, ())), complete=False),
         ctx.opts) for node in spec.nodes}
     # A rebuilt node's old incarnation is forgotten by the remaining members before any layer joins it again.
     targets = {name: n.target for name, n in built.items()}

@@ -1,5 +1,7 @@
 """`ClusterSpec`: the whole validated stack config. Each field is one `goldentooth:<camelCase>` key."""
 
+from functools import cached_property
+
 from pydantic import Field
 
 from config.adoption import AdoptionSpec
@@ -47,11 +49,17 @@ class ClusterSpec(ConfigModel):
         position, so reordering `roles.kubernetes.controlPlane` changes nothing)."""
         return self.kubernetes.init_node or min(self.roles.kubernetes.control_plane)
 
+    @cached_property
+    def nodes_by_name(self) -> dict[str, NodeSpec]:
+        """Each node by its name, built once: layers look nodes up by name for every node (a scan each would make
+        the evaluation quadratic in the inventory)."""
+        return {node.name: node for node in self.nodes}
+
     def node(self, name: str) -> NodeSpec:
-        for node in self.nodes:
-            if node.name == name:
-                return node
-        raise KeyError(f"no node named {name!r}")
+        found = self.nodes_by_name.get(name)
+        if found is None:
+            raise KeyError(f"no node named {name!r}")
+        return found
 
     def nodes_named(self, names: tuple[str, ...]) -> tuple[NodeSpec, ...]:
         return tuple(self.node(n) for n in names)

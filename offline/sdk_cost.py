@@ -228,16 +228,25 @@ def fast_declare_dependency(from_resource: Any, to_resource: Any) -> bool:
     cycle) without walking the graph where no cycle can close. The SDK walks everything `to_resource` depends on,
     transitively (most of the stack: the older a resource, the longer its chains), to see whether `from_resource`
     is among it; here a position per resource, kept consistent with the edges, answers most declarations at once
-    (`_closes_cycle`). Every edge is declared here, so the recorded dependents are complete."""
+    (`_closes_cycle`). Every edge is declared here, so the recorded dependents are complete; both edge sets grow in
+    place (`_add_edge`)."""
     if _closes_cycle(from_resource, to_resource):
         return False
-    sdk_cycle_breaker._add_dep(from_resource, to_resource)
-    dependents: set[Any] | None = getattr(to_resource, _DEPENDENTS, None)
-    if dependents is None:
-        dependents = set()
-        setattr(to_resource, _DEPENDENTS, dependents)
-    dependents.add(from_resource)
+    _add_edge(from_resource, sdk_cycle_breaker._DEPENDENCIES_PROPERTY, to_resource)
+    _add_edge(to_resource, _DEPENDENTS, from_resource)
     return True
+
+
+def _add_edge(resource: Any, attribute: str, other: Any) -> None:
+    """Add `other` to the resource's set in place. The SDK's `_add_dep` builds a new set per edge (so that its
+    generator walk never sees a set change under it): quadratic in a resource's dependencies, and a few resources
+    (the cluster-wide configs and the rollout) depend on something of every node. Nothing here iterates a set
+    while an edge is added."""
+    edges: set[Any] | None = getattr(resource, attribute, None)
+    if edges is None:
+        setattr(resource, attribute, {other})
+    else:
+        edges.add(other)
 
 
 def use_fast_cycle_check() -> None:

@@ -44,16 +44,16 @@ def test_every_node_of_the_real_stack_is_told_what_it_serves(real_evaluation: Ev
     kubelet.conf (tested on every node, whatever its roles), allyrion (no kubelet) by its HAProxy and Prometheus
     ports; ssh never counts."""
     spec = real_evaluation.spec
-    ports = collect_contributions(spec).listen_ports
+    ports = service_ports(collect_contributions(spec).listen_ports)
     checks = {r.name.removesuffix("-reboot-check"): r.raw_inputs["create"] for r in real_evaluation.resources
               if r.name.endswith("-reboot-check")}
     assert len(checks) == len([n for n in spec.nodes if n.is_pi])
     for node, create in checks.items():
-        served = service_ports(ports, node)
+        served = ports.get(node, ())
         assert 22 not in served
         assert KUBELET_CONF in create, node
         assert all(f"sport = :{p}" in create for p in served), node
-    assert {80, 443} <= set(service_ports(ports, spec.roles.haproxy))
+    assert {80, 443} <= set(ports[spec.roles.haproxy])
 
 
 def test_a_node_that_cannot_list_its_listeners_counts_as_in_service(listening: int) -> None:

@@ -7,6 +7,7 @@ every node, whatever its roles say, so taking a node out of Kubernetes changes n
 live cluster; neither holds on a freshly flashed one, where only sshd listens. A node whose services have all
 stopped counts as fresh: taking it down takes nothing from a quorum or a workload that it still gives."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from components.contributions import ListenPort
@@ -15,9 +16,14 @@ KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
 SSH_PORT = 22
 
 
-def service_ports(ports: Iterable[ListenPort], node: str) -> tuple[int, ...]:
-    """The TCP ports of `node` whose listener means it serves something, sorted."""
-    return tuple(sorted({p.port for p in ports if p.node == node and p.protocol == "tcp" and p.port != SSH_PORT}))
+def service_ports(ports: Iterable[ListenPort]) -> dict[str, tuple[int, ...]]:
+    """Per node, the TCP ports whose listener means it serves something, sorted (one pass over the contributed
+    ports for the whole inventory: a pass per node would grow with the square of it)."""
+    by_node: dict[str, set[int]] = defaultdict(set)
+    for p in ports:
+        if p.protocol == "tcp" and p.port != SSH_PORT:
+            by_node[p.node].add(p.port)
+    return {node: tuple(sorted(found)) for node, found in by_node.items()}
 
 
 def in_service_condition(ports: Iterable[int]) -> str:
