@@ -1,6 +1,7 @@
 """`ClusterSpec`: the whole validated stack config. Each field is one `goldentooth:<camelCase>` key."""
 
-from functools import cached_property
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from pydantic import Field
 
@@ -22,6 +23,8 @@ from config.roles import RolesSpec
 from config.rollout import RolloutSpec
 from config.storage import StorageSpec
 from config.versions import VersionsSpec
+
+_NODE_INDEX = "nodes_by_name_index"  # not a field: pydantic compares, dumps and validates fields only
 
 
 class ClusterSpec(ConfigModel):
@@ -49,17 +52,21 @@ class ClusterSpec(ConfigModel):
         position, so reordering `roles.kubernetes.controlPlane` changes nothing)."""
         return self.kubernetes.init_node or min(self.roles.kubernetes.control_plane)
 
-    @cached_property
-    def nodes_by_name(self) -> dict[str, NodeSpec]:
-        """Each node by its name, built once: layers look nodes up by name for every node (a scan each would make
-        the evaluation quadratic in the inventory)."""
-        return {node.name: node for node in self.nodes}
-
     def node(self, name: str) -> NodeSpec:
-        found = self.nodes_by_name.get(name)
+        found = self.nodes_by_name().get(name)
         if found is None:
             raise KeyError(f"no node named {name!r}")
         return found
+
+    def nodes_by_name(self) -> Mapping[str, NodeSpec]:
+        """Each node by its name. Layers look nodes up by name for every node, and a scan each would make the
+        evaluation quadratic in the inventory, so the index is built once and kept beside the fields, tagged
+        with the `nodes` it was built from: `model_copy` carries it over, and a copy with other nodes rebuilds."""
+        kept = self.__dict__.get(_NODE_INDEX)
+        if kept is None or kept[0] is not self.nodes:
+            kept = (self.nodes, {node.name: node for node in self.nodes})
+            self.__dict__[_NODE_INDEX] = kept
+        return MappingProxyType(kept[1])
 
     def nodes_named(self, names: tuple[str, ...]) -> tuple[NodeSpec, ...]:
         return tuple(self.node(n) for n in names)
