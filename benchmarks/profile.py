@@ -2,19 +2,27 @@
 
     .venv/bin/python -m benchmarks.profile [--config STACK.yaml] [--nodes N] [--sort tottime|cumulative] [--top 30]
     .venv/bin/python -m benchmarks.profile --superlinear 100,300
+    .venv/bin/python -m benchmarks.profile --sampled 150,750
 
 `--nodes N` profiles the real stack grown to N nodes (benchmarks/inventory.py). cProfile slows Python code a
 few times and SDK callbacks more than the rest, so confirm a finding by timing the change, not by the profile.
 `--superlinear A,B` profiles both sizes and lists the functions whose call counts grow faster than the number
 of nodes: call counts are exact whatever the machine's load, so this finds quadratic code paths reliably.
+`--sampled A,B` samples where one evaluation of each size spends its CPU time (a SIGPROF timer, no profiler
+overhead, so C calls count at their real cost) and lists the functions whose share per resource grows: it finds
+what call counts cannot, a call whose own cost grows with the stack (a set copied per added element, a scan of
+every node made once per node).
 """
 
 import argparse
+import collections
 import cProfile
 import pstats
+import signal
 import tempfile
 import time
 from pathlib import Path
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +34,11 @@ def main() -> int:
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--superlinear", help="two node counts, e.g. 100,300: functions called superlinearly")
+    parser.add_argument("--sampled", help="two node counts, e.g. 150,750: functions whose time per resource grows")
     args = parser.parse_args()
+    if args.sampled:
+        small, large = (int(n) for n in args.sampled.split(","))
+        return sampled(args.config, small, large, args.top)
     if args.superlinear:
         small, large = (int(n) for n in args.superlinear.split(","))
         return superlinear(args.config, small, large, args.top)
@@ -77,6 +89,50 @@ def superlinear(config: Path, small: int, large: int, top: int) -> int:
         print(f"  {growth:6.2f}x  {calls_a:>9} -> {calls_b:>9}  {function}")
     if not rows:
         print("  none: every function's call count grows at most linearly with the inventory")
+    return 0
+
+
+
+SAMPLE_EVERY = 0.002  # seconds of process CPU time between samples
+
+
+def _samples(config: Path, nodes: int, directory: Path) -> tuple[int, collections.Counter[str]]:
+    """(resources, samples per innermost function) of one evaluation of the stack grown to `nodes`."""
+    from benchmarks.inventory import write_scaled_stack
+    from offline.evaluate import evaluate_file
+
+    stack = write_scaled_stack(config, nodes, directory)
+    counts: collections.Counter[str] = collections.Counter()
+
+    def sample(_: int, frame: FrameType | None) -> None:
+        if frame is not None:
+            name = frame.f_code.co_filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+            counts[f"{name}:{frame.f_code.co_name}"] += 1
+
+    previous = signal.signal(signal.SIGPROF, sample)
+    signal.setitimer(signal.ITIMER_PROF, SAMPLE_EVERY, SAMPLE_EVERY)
+    try:
+        evaluation = evaluate_file(stack)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        signal.signal(signal.SIGPROF, previous)
+    return len(evaluation.resources), counts
+
+
+def sampled(config: Path, small: int, large: int, top: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="goldentooth-profile-") as tmp:
+        (size_a, a), (size_b, b) = _samples(config, small, Path(tmp)), _samples(config, large, Path(tmp))
+    per_a = {f: 1000 * n / size_a for f, n in a.items()}
+    per_b = {f: 1000 * n / size_b for f, n in b.items()}
+    rows = sorted(((per_b.get(f, 0) - per_a.get(f, 0), f) for f in {*per_a, *per_b}), reverse=True)
+    print(f"samples per 1000 resources ({SAMPLE_EVERY * 1000:.0f} ms of CPU each), {small} nodes ({size_a} "
+          f"resources) -> {large} nodes ({size_b}): the functions whose share grows most")
+    for growth, function in rows[:top]:
+        if growth <= 0:
+            break
+        print(f"  {growth:+7.2f}  {per_a.get(function, 0):7.2f} -> {per_b.get(function, 0):7.2f}  {function}")
+    print(f"  in all: {sum(per_a.values()):.1f} -> {sum(per_b.values()):.1f} (equal when the cost per resource is "
+          "constant; a row that grows is a cost that grows with the stack)")
     return 0
 
 
