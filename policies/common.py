@@ -6,7 +6,10 @@ the analyzer reports as "can't run policy during preview". Helpers here keep tha
 swallow it) and treat a missing key as `None`.
 """
 
+import functools
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
@@ -21,6 +24,32 @@ ADVISORY = EnforcementLevel.ADVISORY
 
 COMMAND_TYPES = ("command:remote:Command", "command:local:Command")
 REMOTE_COMMAND = "command:remote:Command"
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A regex every match of which contains `literal`: a substring test first spares the regex a scan of every
+    position of a step's script that cannot match (a check reads each of about 1200 scripts with a dozen rules)."""
+
+    literal: str
+    pattern: re.Pattern[str]
+
+    def __post_init__(self) -> None:
+        if self.literal not in self.pattern.pattern:
+            raise ValueError(f"{self.literal!r} is not in the pattern {self.pattern.pattern!r}")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.literal in text else None
+
+    def findall(self, text: str) -> list[Any]:
+        return self.pattern.findall(text) if self.literal in text else []
+
+
+@functools.lru_cache(maxsize=2048)
+def code(text: str) -> str:
+    """Script text without comment lines, so a command named in a comment does not count. Kept for the most
+    recent texts: several rules read the code of every step, and one check reads each step's text several times."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
 def schema(properties: Mapping[str, Mapping[str, Any]]) -> PolicyConfigSchema:

@@ -7,18 +7,18 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from policies.common import MANDATORY, get, is_map, schema, setting
+from policies.common import MANDATORY, Needle, get, is_map, schema, setting
 from policies.firmware import Setting, family, step_model, step_settings
 from policies.stack_view import StackView, code, header_params
 
-_INIT = re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)")  # `kubeadm init phase upload-certs` is no init
-_JOIN = re.compile(r"\bkubeadm\s+join\b")
-_CP_FLAG = re.compile(r"\bkubeadm\s+join\b[^\n]*--control-plane\b")
+_INIT = Needle("kubeadm", re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)"))  # `kubeadm init phase upload-certs` is no init
+_JOIN = Needle("kubeadm", re.compile(r"\bkubeadm\s+join\b"))
+_CP_FLAG = Needle("--control-plane", re.compile(r"\bkubeadm\s+join\b[^\n]*--control-plane\b"))
 # YAML or JSON: `kind: JoinConfiguration` ... `controlPlane:` (any order).
-_JOIN_CONFIG_KIND = re.compile(r"\"?kind\"?\s*:\s*\"?JoinConfiguration\b")
+_JOIN_CONFIG_KIND = Needle("JoinConfiguration", re.compile(r"\"?kind\"?\s*:\s*\"?JoinConfiguration\b"))
 _JOIN_CONFIG_CP_SECTION = re.compile(r"(?m)^\s*\"?controlPlane\"?\s*:|[{,]\s*\"controlPlane\"\s*:")
-_BOOTSTRAP_EXPECT = re.compile(r"\bbootstrap_expect\"?\s*[=:]\s*(\d+)")
-_QUORUM_MARKER = re.compile(r"(?m)^\s*#\s*goldentooth:quorum\s+([a-z0-9-]+)")
+_BOOTSTRAP_EXPECT = Needle("bootstrap_expect", re.compile(r"\bbootstrap_expect\"?\s*[=:]\s*(\d+)"))
+_QUORUM_MARKER = Needle("goldentooth:quorum", re.compile(r"(?m)^\s*#\s*goldentooth:quorum\s+([a-z0-9-]+)"))
 
 
 def _control_plane_config(text: str) -> bool:

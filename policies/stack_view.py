@@ -1,32 +1,36 @@
 """A stack as a graph that stack-wide rules can ask questions of: which host a command targets, what it
 runs, what it (transitively) waits for."""
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pulumi_policy import PolicyResource
 
-from policies.common import COMMAND_TYPES, get, known, strings
+from policies.common import COMMAND_TYPES, code, get, known, strings
+
+__all__ = ["StackView", "code", "header_params"]
 
 NODE_COMPONENT = "goldentooth:nodes:Node"
 _HEADER_PARAM = re.compile(r"(?m)^export (GT_[A-Z0-9_]+)=(.*)$")
 
 
-def code(text: str) -> str:
-    """Script text without comment lines, so a command named in a comment does not count."""
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-
-
 def header_params(create: str) -> dict[str, str]:
     """The `export GT_X='value'` header that components/script.py puts at the top of every step."""
+    return dict(_header_params(create))
+
+
+@functools.lru_cache(maxsize=2048)
+def _header_params(create: str) -> tuple[tuple[str, str], ...]:
+    """Parsed once per text: several rules read the header of every step."""
     params = {}
     for name, raw in _HEADER_PARAM.findall(create):
         value = raw.strip()
         if len(value) >= 2 and value[0] == value[-1] == "'":
             value = value[1:-1]
         params[name] = value
-    return params
+    return tuple(params.items())
 
 
 @dataclass

@@ -14,35 +14,32 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from policies.common import COMMAND_TYPES, get, tag
+from policies.common import COMMAND_TYPES, Needle, code, get, tag
 
 STATEFUL_TAG = "goldentooth:stateful"
-MARKER = re.compile(r"(?m)^\s*#\s*goldentooth:stateful\b[:\s]*(?P<what>[^\n]*)$")
+MARKER = Needle("goldentooth:stateful", re.compile(r"(?m)^\s*#\s*goldentooth:stateful\b[:\s]*(?P<what>[^\n]*)$"))
 ALWAYS_STATEFUL = {
     "aws:kms/key:Key": "KMS key",
     "aws:route53/zone:Zone": "Route53 zone",
 }
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 DURABLE_COMMANDS = (
-    (re.compile(r"\bzpool\s+create\b"), "ZFS pool"),
-    (re.compile(r"\bmkfs(\.[a-z0-9]+)?\b"), "filesystem on a data disk"),
-    (re.compile(r"\bvault\s+operator\s+init\b"), "Vault storage"),
-    (re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)"), "etcd (kubeadm init)"),
-    (re.compile(r"\bkubeadm\s+join\b[^\n]*--control-plane\b"), "etcd member (control-plane join)"),
+    (Needle("zpool", re.compile(r"\bzpool\s+create\b")), "ZFS pool"),
+    (Needle("mkfs", re.compile(r"\bmkfs(\.[a-z0-9]+)?\b")), "filesystem on a data disk"),
+    (Needle("vault", re.compile(r"\bvault\s+operator\s+init\b")), "Vault storage"),
+    (Needle("kubeadm", re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)")), "etcd (kubeadm init)"),
+    (Needle("--control-plane", re.compile(r"\bkubeadm\s+join\b[^\n]*--control-plane\b")),
+     "etcd member (control-plane join)"),
 )
-
-
-def _code_lines(script: str) -> str:
-    return "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
 
 
 def command_state(create: str) -> str | None:
     marker = MARKER.search(create)
     if marker:
         return marker.group("what").strip() or "marked stateful"
-    code = _code_lines(create)
+    lines = code(create)
     for pattern, what in DURABLE_COMMANDS:
-        if pattern.search(code):
+        if pattern.search(lines):
             return what
     return None
 
