@@ -174,3 +174,35 @@ def test_unrelated_edits_change_no_storage_leave_step(real_evaluation: Evaluatio
 
     d = delta(real_evaluation, evaluate_edited(edit))
     assert not [u for u in d.updated | d.deleted | d.created if "-leave-seaweedfs" in u or "-leave-zfs" in u]
+
+
+def _rebuilt(node: str) -> Edit:
+    return lambda p: p.update(lifecycle={"generations": {node: 1}})
+
+
+def test_a_rebuilt_zfs_replicas_old_host_key_is_forgotten_on_the_primary_before_its_zfs_steps_run(
+        real_evaluation: Evaluation, evaluate_edited: Evaluate) -> None:
+    """The primary's syncoid accepts a new host key only where it holds none (accept-new): a rebuilt replica's
+    new key would be refused as changed until the old one is gone."""
+    after = evaluate_edited(_rebuilt("gardener"))
+    forget = after.command("gardener-forget-zfs-forget-host-key")
+    assert _host(forget) == _ip(after, "allyrion")  # the primary, where syncoid's known-hosts file is
+    create = forget.inputs["create"]
+    assert "generated from storage/zfs/forget_host_key.sh;" in create
+    assert f"export GT_ADDRESS={_ip(after, 'gardener')}" in create
+    assert "export GT_KNOWN_HOSTS=/var/lib/goldentooth/zfs/known_hosts" in create
+    assert "rebuild:gardener:1" in forget.inputs["triggers"]
+    zfs_steps = [r for r in after.of_type("command:remote:Command")
+                 if r.name.startswith("gardener-zfs-") and node_of(r) == "gardener"]
+    assert zfs_steps, "gardener has ZFS steps"
+    for step in zfs_steps:
+        assert after.waits_for(step, forget), f"{step.name} must wait for the primary to forget the old key"
+
+
+def test_the_host_key_forget_is_no_leave_and_the_primary_has_none(
+        real_evaluation: Evaluation, evaluate_edited: Evaluate) -> None:
+    assert not [r for r in real_evaluation.resources if "forget-zfs" in r.name]  # nothing rebuilt: nothing runs
+    d = delta(real_evaluation, evaluate_edited(_leave_role("zfs", "gardener", "zfs")))
+    assert sorted(_leaves(d, "gardener")) == ["zfs-leave-authorization", "zfs-leave-peer"]  # the leave forgets it
+    primary = evaluate_edited(_rebuilt("allyrion"))
+    assert not [r.name for r in primary.resources if "forget-zfs" in r.name]  # no replica holds its host key

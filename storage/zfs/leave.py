@@ -4,7 +4,9 @@
   replication-lag metric and known-hosts entry dropped), then the replica forgets the primary's replication key
   (its authorized_keys line);
 - the primary (the first by name): it stops sending to every replica and drops its copy of the replication key;
-  the next node by name becomes the primary in the same `up` (storage/zfs/component.py).
+  the next node by name becomes the primary in the same `up` (storage/zfs/component.py);
+- a rebuilt replica (no leave: `forget_on_rebuild`): the primary forgets its old host key before the new
+  incarnation's steps run (lifecycle/forget.py).
 
 Nothing here touches a pool or a dataset: the pool steps are protected and retained (their deletion runs nothing),
 and these scripts never call `zpool` or `zfs`.
@@ -18,6 +20,7 @@ from storage.zfs.units import KEY_PATH, KNOWN_HOSTS
 ORDER = 60
 STOP_SENDING = "storage/zfs/leave_peer.sh"
 UNAUTHORIZE = "storage/zfs/leave_authorization.sh"
+FORGET_HOST_KEY = "storage/zfs/forget_host_key.sh"
 
 
 def metric_files(spec: ClusterSpec, peer: str) -> list[str]:
@@ -45,4 +48,9 @@ def leave_steps(spec: ClusterSpec) -> tuple[LeaveStep, ...]:
     for replica in replicas:
         steps.append(_stop_sending(spec, replica, primary, (replica,), ""))
         steps.append(LeaveStep("zfs", replica, replica, UNAUTHORIZE, (("GT_MARKER", KEY_MARKER),), order=ORDER + 1))
+        # A rebuilt replica answers with a new host key, which the primary's syncoid (accept-new) would refuse as
+        # changed: the primary forgets the old one first. No leave: a replica that leaves is forgotten above.
+        steps.append(LeaveStep("zfs", replica, primary, FORGET_HOST_KEY, (
+            ("GT_ADDRESS", str(spec.node(replica).ip)), ("GT_KNOWN_HOSTS", KNOWN_HOSTS),
+        ), order=ORDER + 2, forget_on_rebuild=True, on_leave=False))
     return tuple(steps)
