@@ -92,7 +92,6 @@ def superlinear(config: Path, small: int, large: int, top: int) -> int:
     return 0
 
 
-
 SAMPLE_EVERY = 0.002  # seconds of process CPU time between samples
 
 

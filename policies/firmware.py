@@ -8,7 +8,8 @@ Settings are read from `config.txt` text (on stdin or in the script: `arm_freq=2
 import re
 from dataclasses import dataclass
 
-from policies.stack_view import code, header_params
+from policies.common import code
+from policies.stack_view import header_params
 
 SETTING_PARAMS = {"GT_ARM_FREQ": "arm_freq", "GT_OVER_VOLTAGE": "over_voltage"}
 MODEL_PARAMS = ("GT_MODEL", "GT_HARDWARE_MODEL", "GT_PI_MODEL")

@@ -9,16 +9,17 @@ _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?----
 _KUBECONFIG_CREDENTIAL = re.compile(r"(?m)^\s*(?:client-key-data|token)\s*:\s*[A-Za-z0-9+/=._-]{16,}\s*$")
 # A literal value: starts like a word (not `$`, `/`, `{`, a quote), at least 8 characters, no shell syntax.
 _LITERAL = r"[A-Za-z0-9+][^\s\"'$<>{}()\[\]`;|&]{7,}"
-_ASSIGNMENT = re.compile(
-    r"(?i)(?<![A-Za-z0-9_.-])(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
-    r"[\"']?\s*[=:]\s*[\"']?" + _LITERAL
-)
-# Where an assignment can start: one of its names. For ASCII text a case-insensitive match is a match of the
-# lowered text, so finding the names with `str.find` and matching the pattern only there gives the pattern's own
-# first match (a match inside a name is preceded by a name character, which the lookbehind refuses); the regex's
-# case-insensitive search over every position of every step's script was most of a policy check's time.
+# Where an assignment can start: one of these names (the pattern is built from them, so the two cannot drift).
+# For ASCII text a case-insensitive match is a match of the lowered text, so finding the names with `str.find`
+# and matching the pattern only there gives the pattern's own first match (a match inside a name is preceded by a
+# name character, which the lookbehind refuses); the regex's case-insensitive search over every position of every
+# step's script was most of a policy check's time.
 _ASSIGNMENT_NAMES = ("password", "passwd", "secret", "token", "apikey", "api_key", "api-key", "accesskey",
                      "access_key", "access-key", "privatekey", "private_key", "private-key")
+_ASSIGNMENT = re.compile(
+    r"(?i)(?<![A-Za-z0-9_.-])(" + "|".join(map(re.escape, _ASSIGNMENT_NAMES)) + ")"
+    r"[\"']?\s*[=:]\s*[\"']?" + _LITERAL
+)
 _FLAG = re.compile(r"(?i)--(password|token|certificate-key|secret|client-secret)[= ]+[\"']?" + _LITERAL)
 
 _PLACEHOLDER = re.compile(r"\{\{secret:[A-Za-z0-9_]+\}\}")  # components/remote_file.py fills these on stdin

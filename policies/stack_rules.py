@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from policies.common import MANDATORY, Needle, get, is_map, schema, setting
+from policies.common import MANDATORY, Needle, code, get, is_map, schema, setting
 from policies.firmware import Setting, family, step_model, step_settings
-from policies.stack_view import StackView, code, header_params
+from policies.stack_view import StackView, header_params
 
 _INIT = Needle("kubeadm", re.compile(r"\bkubeadm\s+init\b(?!\s+phase\b)"))  # `kubeadm init phase upload-certs` is no init
 _JOIN = Needle("kubeadm", re.compile(r"\bkubeadm\s+join\b"))

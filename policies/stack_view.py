@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 
 from pulumi_policy import PolicyResource
 
-from policies.common import COMMAND_TYPES, code, get, known, strings
-
-__all__ = ["StackView", "code", "header_params"]
+from policies.common import COMMAND_TYPES, get, known, strings
 
 NODE_COMPONENT = "goldentooth:nodes:Node"
 _HEADER_PARAM = re.compile(r"(?m)^export (GT_[A-Z0-9_]+)=(.*)$")

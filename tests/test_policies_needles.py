@@ -73,3 +73,12 @@ def test_a_name_spelt_with_a_letter_that_folds_case_outside_ascii_is_found() -> 
     text = "\u017fecret=abcdefgh1234"
     assert secrets_scan._ASSIGNMENT.search(text) is not None
     assert secrets_scan.secret_shapes(text) == ["a literal \u017fecret assignment"]
+
+
+def test_the_assignment_names_are_exactly_the_documented_ones() -> None:
+    """The pattern is built from the names: they are the alternation it was written with, no more and no fewer."""
+    documented = re.compile(r"password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key")
+    expanded = {"password", "passwd", "secret", "token",
+                *(f"{word}{sep}key" for word in ("api", "access", "private") for sep in ("", "_", "-"))}
+    assert set(secrets_scan._ASSIGNMENT_NAMES) == expanded
+    assert all(documented.fullmatch(name) for name in secrets_scan._ASSIGNMENT_NAMES)
